@@ -52,7 +52,9 @@ class Assistant(TimeStampedModel):
         help_text=_("Lawyers only: the 17-digit number on the practising licence."),
     )
     party_member = models.BooleanField(_("party member"), default=False)
-    skills = models.ManyToManyField(Skill, blank=True, related_name="assistants", verbose_name=_("skills"))
+    skills = models.ManyToManyField(
+        Skill, blank=True, related_name="assistants", verbose_name=_("skills")
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=AssistantStatus.choices, default=AssistantStatus.ACTIVE
     )
@@ -116,7 +118,7 @@ class Assistant(TimeStampedModel):
 
 
 class ServicePoint(TimeStampedModel):
-    """A place where assistants serve: community point, service window, talent home, project site."""
+    """A place where assistants serve: community point, service window, talent home, site."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ServicePointKind.choices)

@@ -11,7 +11,7 @@ def _partner_id_of(user):
 
 class AssistantQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see all; a partner manager sees their partner's assistants; an assistant, only self."""
+        """Staff see all; a partner manager, their partner's assistants; an assistant, self."""
         if user.is_active and user.is_staff:
             return self
         partner_id = _partner_id_of(user)

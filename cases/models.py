@@ -69,7 +69,9 @@ class ServiceItem(models.Model):
                 name="serviceitem_unique_name_per_category",
                 violation_error_message=_("This category already has an item with this name."),
             ),
-            models.CheckConstraint(condition=Q(target_days__gte=1), name="serviceitem_target_days_positive"),
+            models.CheckConstraint(
+                condition=Q(target_days__gte=1), name="serviceitem_target_days_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(follow_up_days__gte=1), name="serviceitem_follow_up_days_positive"
             ),

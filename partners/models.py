@@ -68,7 +68,9 @@ class Partner(TimeStampedModel):
                 | Q(kind__in=["bank", "insurer", "securities"], sector="finance")
                 | Q(kind="law_firm", sector="legal"),
                 name="partner_kind_matches_sector",
-                violation_error_message=_("This kind of institution does not belong to that sector."),
+                violation_error_message=_(
+                    "This kind of institution does not belong to that sector."
+                ),
             ),
         ]
 

@@ -61,7 +61,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_ENV=production")
-    SECRET_KEY = "dev-only-insecure-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-not-for-production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -157,6 +157,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Outside production whitenoise looks files up per request, so no collectstatic is needed.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -215,9 +217,9 @@ REST_FRAMEWORK = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
-# Exported spreadsheets are opened in Excel by staff: a cell that starts with = must not run.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False  # see talentoffice.importing.escape_formulae
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Admin changelists above this many estimated rows show an estimate instead of an exact COUNT.

@@ -66,7 +66,7 @@ def id_number_check_digit(first17: str) -> str:
 
 
 def validate_id_number(value: str) -> None:
-    """Reject anything that is not an 18-digit resident ID number with a real birth date and check."""
+    """Reject anything but an 18-character resident ID with a real birth date and check."""
     value = (value or "").upper()
     if not re.fullmatch(ID_NUMBER_PATTERN, value):
         raise ValidationError(

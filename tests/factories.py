@@ -106,7 +106,10 @@ def make_dispatch(**overrides) -> Dispatch:
 
 def make_enterprise(**overrides) -> Enterprise:
     number = next_number()
-    fields = {"name": f"企业{number}", "credit_code": make_credit_code(number + 500_000)} | overrides
+    fields = {
+        "name": f"企业{number}",
+        "credit_code": make_credit_code(number + 500_000),
+    } | overrides
     if "street" not in fields:
         fields["street"] = make_street()
     return Enterprise.objects.create(**fields)

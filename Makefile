@@ -1,0 +1,59 @@
+# One-command set-up: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite runs against the machine's real PostgreSQL and Redis (see ../shared/SERVICES.md).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentoffice
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run worker test lint format messages check clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) locale/zh_Hans/LC_MESSAGES/django.mo
+
+locale/zh_Hans/LC_MESSAGES/django.mo: $(STAMP) locale/zh_Hans/LC_MESSAGES/django.po
+	$(BIN)/python manage.py compilemessages --ignore '.venv' -v0
+
+run: install
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@mkdir -p var
+	$(BIN)/celery -A talentoffice worker --beat --loglevel=INFO --concurrency=2 \
+		--schedule var/celerybeat-schedule > var/celery.log 2>&1 & \
+		worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Extract new strings into the catalogue; translate them in locale/zh_Hans/LC_MESSAGES/django.po.
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,64 @@
+"""Spreadsheet import and export of enterprises, and the masked export of residents."""
+
+from import_export import fields
+
+from talentoffice.importing import LookupWidget, RosterResource, cell_text
+from talentoffice.masking import mask_address, mask_name, mask_phone
+from talentoffice.models import Street
+from talentoffice.validators import normalize_credit_code, normalize_phone
+
+from .models import Enterprise, Resident
+
+
+class EnterpriseResource(RosterResource):
+    """An enterprise row; the credit code identifies it, so a second import never duplicates."""
+
+    street = fields.Field(
+        attribute="street", column_name="street", widget=LookupWidget(Street, ["name", "code"])
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = (
+            "name",
+            "credit_code",
+            "industry",
+            "street",
+            "address",
+            "contact_name",
+            "contact_phone",
+        )
+        import_id_fields = ("credit_code",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        if "credit_code" in row:
+            row["credit_code"] = normalize_credit_code(cell_text(row["credit_code"]))
+        if "contact_phone" in row:
+            row["contact_phone"] = normalize_phone(cell_text(row["contact_phone"]))
+
+
+class ResidentExportResource(RosterResource):
+    """Residents for a spreadsheet: name, phone and address masked (DESIGN rule 6)."""
+
+    community = fields.Field(
+        attribute="community", column_name="community", widget=LookupWidget(Street, ["name"])
+    )
+
+    class Meta:
+        model = Resident
+        fields = ("name", "phone", "community", "address", "household_size")
+
+    def dehydrate_name(self, resident):
+        return mask_name(resident.name)
+
+    def dehydrate_phone(self, resident):
+        return mask_phone(resident.phone)
+
+    def dehydrate_address(self, resident):
+        return mask_address(resident.address)
+
+    def dehydrate_community(self, resident):
+        return str(resident.community) if resident.community_id else ""
