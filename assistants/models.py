@@ -40,7 +40,7 @@ class Assistant(TimeStampedModel):
         verbose_name=_("partner"),
     )
     specialty = models.CharField(_("specialty"), max_length=10, choices=Specialty.choices)
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
     phone = MobileField(
         _("mobile phone"),
         unique=True,
@@ -154,7 +154,7 @@ class ServicePoint(TimeStampedModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in use"), default=True)
     objects = ServicePointQuerySet.as_manager()
 
     class Meta:

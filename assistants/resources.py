@@ -30,6 +30,18 @@ class AssistantResource(RosterResource):
         attribute="skills", column_name="skills", widget=NamesWidget(Skill, field="name")
     )
 
+    extra_headers = {
+        "name": ("姓名",),
+        "partner": ("所在机构", "合作机构", "派出单位", "单位"),
+        "specialty": ("专业", "专业领域", "类别"),
+        "title": ("职务", "职称"),
+        "phone": ("手机", "手机号", "手机号码", "联系电话", "电话"),
+        "licence_number": ("执业证号", "律师执业证号", "执业证号码"),
+        "party_member": ("党员", "是否党员"),
+        "skills": ("专长", "专长标签", "擅长领域"),
+        "status": ("状态",),
+    }
+
     class Meta:
         model = Assistant
         fields = (
@@ -75,6 +87,18 @@ class ServicePointResource(RosterResource):
         column_name="community",
         widget=CommunityInStreetWidget(Community, ["name"]),
     )
+
+    extra_headers = {
+        "name": ("名称", "服务点名称"),
+        "kind": ("类型", "服务点类型"),
+        "street": ("街道", "所属街道"),
+        "community": ("社区", "所属社区"),
+        "address": ("地址",),
+        "opening_hours": ("开放时间", "营业时间", "服务时间"),
+        "latitude": ("纬度",),
+        "longitude": ("经度",),
+        "active": ("启用", "是否启用"),
+    }
 
     class Meta:
         model = ServicePoint

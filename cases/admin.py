@@ -68,7 +68,7 @@ class ResidentAdmin(ProgrammeAdmin):
     list_filter = ["community__street"]
     list_select_related = ["community__street"]
     search_fields = ["name", "phone"]
-    search_help_text = _("Name, or the phone number or its last digits.")
+    search_help_text = _("Name, phone number or its last digits.")
     autocomplete_fields = ["community"]
 
     @admin.display(description=_("phone"))

@@ -55,7 +55,7 @@ class ServiceItem(models.Model):
         default=False,
         help_text=_("Cases of this item record an amount, e.g. a relocation loan."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in use"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     objects = CatalogueQuerySet.as_manager()
 

@@ -17,6 +17,16 @@ class EnterpriseResource(RosterResource):
         attribute="street", column_name="street", widget=LookupWidget(Street, ["name", "code"])
     )
 
+    extra_headers = {
+        "name": ("企业名称", "名称", "商户名称"),
+        "credit_code": ("统一社会信用代码", "信用代码"),
+        "industry": ("行业", "所属行业"),
+        "street": ("街道", "所属街道"),
+        "address": ("地址", "企业地址"),
+        "contact_name": ("联系人",),
+        "contact_phone": ("联系电话", "电话"),
+    }
+
     class Meta:
         model = Enterprise
         fields = (

@@ -22,7 +22,7 @@ class Partner(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30)
     sector = models.CharField(_("sector"), max_length=10, choices=Sector.choices)
-    kind = models.CharField(_("kind"), max_length=12, choices=PartnerKind.choices)
+    kind = models.CharField(_("institution type"), max_length=12, choices=PartnerKind.choices)
     credit_code = CreditCodeField(
         _("unified social credit code"),
         unique=True,
@@ -107,7 +107,7 @@ class Agreement(TimeStampedModel):
     partner = models.ForeignKey(
         Partner, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("partner")
     )
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(_("agreement title"), max_length=150)
     signed_on = models.DateField(_("signed on"))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)

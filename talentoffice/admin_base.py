@@ -4,6 +4,7 @@ from django.contrib import admin
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from .importing import RosterCSV
 from .pagination import EstimatedCountPaginator
 
 
@@ -15,9 +16,14 @@ class ProgrammeAdmin(ExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     formats = [XLSX, CSV]
+    # Excel on Windows reads a UTF-8 CSV as mojibake unless it starts with a byte-order mark.
+    to_encoding = "utf-8-sig"
 
 
 class RosterAdmin(ImportExportMixin, ProgrammeAdmin):
     """A changelist whose records also come in from the programme's Excel rosters."""
 
     import_error_display = ("message",)
+
+    def get_import_formats(self):
+        return [XLSX, RosterCSV]

@@ -7,11 +7,32 @@ language. Every bad cell becomes a ValueError that the import preview shows on i
 
 import re
 
+import tablib
 from django.db.models import BooleanField
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
+from import_export.formats.base_formats import CSV
+
+
+class RosterCSV(CSV):
+    """A CSV from Excel: UTF-8 (with or without BOM) or, as Chinese Windows saves it, GB18030."""
+
+    def is_binary(self):
+        # Read raw bytes so that the encoding can be told from the content, not assumed.
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            try:
+                in_stream = in_stream.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                in_stream = in_stream.decode("gb18030")
+        return tablib.import_set(in_stream, format="csv", **kwargs)
 
 
 def normalize_header(label) -> str:
@@ -143,6 +164,9 @@ class NamesWidget(widgets.ManyToManyWidget):
 class RosterResource(resources.ModelResource):
     """Base for every import/export resource: bilingual headers, choices and yes/no cells."""
 
+    # Headers that rosters in the wild use for a column, beyond the field's own labels.
+    extra_headers: dict[str, tuple[str, ...]] = {}
+
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
         field = super().field_from_django_field(field_name, django_field, readonly)
@@ -168,6 +192,7 @@ class RosterResource(resources.ModelResource):
             for language in ("zh-hans", "en"):
                 with translation.override(language):
                     labels.append(force_str(verbose))
+        labels.extend(self.extra_headers.get(field.column_name, ()))
         return labels
 
     def header_label(self, field) -> str:
