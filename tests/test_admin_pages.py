@@ -67,7 +67,7 @@ def test_the_changelist_runs_the_same_queries_for_3_rows_as_for_25(client, staff
     make = OUR_MODELS[model]
     for _ in range(3):
         make()
-    few, response = count_queries(client, admin_url(model, "changelist"))
+    few, _response = count_queries(client, admin_url(model, "changelist"))
     for _ in range(22):
         make()
     many, _response = count_queries(client, admin_url(model, "changelist"))
@@ -82,7 +82,7 @@ def test_the_add_and_change_pages_render_with_bounded_queries(client, staff_user
     client.force_login(staff_user)
     instance = OUR_MODELS[model]()
     add_queries, _response = count_queries(client, admin_url(model, "add"))
-    change_queries, response = count_queries(client, admin_url(model, "change", instance.pk))
+    change_queries, _response = count_queries(client, admin_url(model, "change", instance.pk))
     assert add_queries <= 12
     assert change_queries <= 20, f"{model.__name__} change page runs {change_queries} queries"
 

@@ -170,7 +170,10 @@ def test_an_assistant_whose_specialty_does_not_fit_the_partner_is_reported(staff
 def test_enterprises_are_matched_by_credit_code_on_reimport(staff_client):
     street = factories.make_street(name="瀛洲街道")
     code = factories.make_credit_code()
-    text = f"name,credit_code,street,contact_phone\n福州某某贸易有限公司,{code},瀛洲街道,0591-87654321\n"
+    text = (
+        "name,credit_code,street,contact_phone\n"
+        f"福州某某贸易有限公司,{code},瀛洲街道,0591-87654321\n"
+    )
     for _ in range(2):
         confirm(
             staff_client,
