@@ -51,3 +51,17 @@ class Community(TimeStampedModel):
 
     def __str__(self):
         return f"{self.street.name} · {self.name}"
+
+
+class Heartbeat(models.Model):
+    """When a background process (a worker, the beat) was last seen doing work."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    seen_at = models.DateTimeField(_("seen at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self):
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -209,6 +209,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat queues a heartbeat that a worker records: the health check then knows both are alive.
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "talentoffice.tasks.record_heartbeat",
+        "schedule": 60.0,
+        "args": ("beat",),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
