@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentoffice
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run worker test lint format messages check clean
+.PHONY: install run test lint format messages check-messages check clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,20 @@ format: install
 # Extract new strings into the catalogue; translate them in locale/zh_Hans/LC_MESSAGES/django.po.
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+
+# Fails when a translatable string in the code has no zh-hans translation (or a fuzzy one).
+PO := locale/zh_Hans/LC_MESSAGES/django.po
+check-messages: install
+	@cp $(PO) $(PO).orig
+	@$(BIN)/python manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'tests/*' \
+		--ignore 'bench/*' --no-obsolete -v0
+	@missing=$$(msgattrib --untranslated --no-obsolete $(PO) | grep -c '^msgid' || true); \
+		fuzzy=$$(msgattrib --only-fuzzy --no-obsolete $(PO) | grep -c '^msgid' || true); \
+		msgattrib --untranslated --no-obsolete $(PO) | grep '^msgid' | grep -v '^msgid ""$$'; \
+		mv $(PO).orig $(PO); \
+		if [ "$$missing$$fuzzy" != "00" ]; then \
+			echo "zh-hans catalogue: $$missing untranslated, $$fuzzy fuzzy entries (run make messages)"; \
+			exit 1; fi; echo "zh-hans catalogue complete"
 
 check: install
 	$(BIN)/python manage.py check

@@ -191,7 +191,9 @@ class ServicePoint(TimeStampedModel):
                 {"community": _("This community does not belong to the chosen street.")}
             )
         if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+            # On the missing field, so that the paired-coordinates constraint does not repeat it.
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: _("Give both latitude and longitude, or neither.")})
 
 
 class Dispatch(TimeStampedModel):

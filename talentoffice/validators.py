@@ -74,12 +74,14 @@ def validate_id_number(value: str) -> None:
             code="id_number_format",
         )
     try:
-        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth_date = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
+        birth_date = None
+    if birth_date is None or not date(1900, 1, 1) <= birth_date <= date.today():
         raise ValidationError(
             _("This resident ID number contains an impossible birth date."),
             code="id_number_birth_date",
-        ) from None
+        )
     if id_number_check_digit(value[:17]) != value[17]:
         raise ValidationError(
             _("This resident ID number has a wrong check digit; please re-check it."),
@@ -90,10 +92,13 @@ def validate_id_number(value: str) -> None:
 def normalize_phone(value: str) -> str:
     """Drop spaces, hyphens and a +86 prefix, keeping only the digits that identify the line."""
     digits = re.sub(r"[\s\-()]", "", value or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+            # Written internationally a landline drops its trunk 0: +86 591 ... is 0591 ...
+            if digits and not digits.startswith("1"):
+                digits = "0" + digits
+            break
     return digits
 
 

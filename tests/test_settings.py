@@ -1,0 +1,172 @@
+"""Settings read from the environment: dev defaults, and production refusing to guess.
+
+Each case starts Django in a fresh interpreter, because settings are read once per process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Every variable talentoffice/settings.py reads; removed so that each case sees only its own.
+SETTINGS_VARIABLES = (
+    "DJANGO_ENV",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "DB_CONN_MAX_AGE",
+    "TEST_DATABASE_NAME",
+    "MEDIA_ROOT",
+    "EMAIL_BACKEND",
+    "EMAIL_HOST",
+    "EMAIL_PORT",
+    "EMAIL_HOST_USER",
+    "EMAIL_HOST_PASSWORD",
+    "EMAIL_USE_TLS",
+    "DEFAULT_FROM_EMAIL",
+    "CELERY_BROKER_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "ESTIMATED_COUNT_THRESHOLD",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "LOG_LEVEL",
+)
+
+PRINT_SETTINGS = """
+import json
+import django
+django.setup()
+from django.conf import settings
+print(json.dumps({
+    "DEBUG": settings.DEBUG,
+    "ENGINE": settings.DATABASES["default"]["ENGINE"],
+    "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    "EMAIL_BACKEND": settings.EMAIL_BACKEND,
+    "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
+    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+}))
+"""
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "a-long-random-production-secret-for-the-test-only",
+    "ALLOWED_HOSTS": "talent.example.gov.cn",
+    "DATABASE_URL": "postgres://talentoffice:secret@db.example.internal:5432/talentoffice",
+    "CELERY_BROKER_URL": "redis://redis.example.internal:6379/0",
+}
+
+
+def run(args, **overrides):
+    """Run a Python command in the project with a clean settings environment plus overrides."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    env["DJANGO_SETTINGS_MODULE"] = "talentoffice.settings"
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def started_settings(**overrides) -> dict:
+    result = run(["-c", PRINT_SETTINGS], **overrides)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def refusal(**overrides) -> str:
+    """Start Django expecting it to refuse; return what it said on stderr."""
+    result = run(["-c", "import django; django.setup()"], **overrides)
+    assert result.returncode != 0, result.stdout
+    assert "django.core.exceptions.ImproperlyConfigured" in result.stderr, result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_nothing_set_gives_sqlite_debug_a_filesystem_broker_and_console_email():
+    assert started_settings() == {
+        "DEBUG": True,
+        "ENGINE": "django.db.backends.sqlite3",
+        "CELERY_BROKER_URL": "filesystem://",
+        "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "ALLOWED_HOSTS": ["127.0.0.1", "localhost"],
+        "SESSION_COOKIE_SECURE": False,
+    }
+
+
+def test_manage_py_check_passes_with_nothing_set():
+    result = run(["manage.py", "check"])
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_with_its_required_values_starts_with_debug_off():
+    assert started_settings(**PRODUCTION) == {
+        "DEBUG": False,
+        "ENGINE": "django.db.backends.postgresql",
+        "CELERY_BROKER_URL": "redis://redis.example.internal:6379/0",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "ALLOWED_HOSTS": ["talent.example.gov.cn"],
+        "SESSION_COOKIE_SECURE": True,
+    }
+
+
+def test_manage_py_check_passes_in_production_with_its_required_values():
+    result = run(["manage.py", "check"], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    settings = PRODUCTION | {"SECRET_KEY": ""}
+    assert "SECRET_KEY" in refusal(**settings)
+
+
+def test_production_without_allowed_hosts_refuses_to_start():
+    settings = PRODUCTION | {"ALLOWED_HOSTS": " "}
+    assert "ALLOWED_HOSTS" in refusal(**settings)
+
+
+def test_production_with_debug_on_refuses_to_start():
+    assert "DEBUG" in refusal(**PRODUCTION, DEBUG="true")
+
+
+def test_production_without_a_database_url_refuses_to_fall_back_to_sqlite():
+    settings = {k: v for k, v in PRODUCTION.items() if k != "DATABASE_URL"}
+    assert "DATABASE_URL" in refusal(**settings)
+
+
+def test_production_without_a_redis_broker_refuses_to_start():
+    settings = {k: v for k, v in PRODUCTION.items() if k != "CELERY_BROKER_URL"}
+    assert "CELERY_BROKER_URL" in refusal(**settings)
+
+
+def test_manage_py_check_fails_clearly_in_production_without_a_secret_key():
+    settings = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = run(["manage.py", "check"], **settings)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr, result.stderr
+
+
+def test_a_boolean_that_is_neither_yes_nor_no_is_refused_with_its_name_and_value():
+    message = refusal(DEBUG="maybe")
+    assert "DEBUG must be true or false, not 'maybe'" in message
+
+
+def test_a_number_with_a_typo_is_refused_with_its_name():
+    assert "EMAIL_PORT" in refusal(EMAIL_PORT="25x")
+
+
+def test_an_unknown_environment_name_is_refused():
+    assert "DJANGO_ENV" in refusal(DJANGO_ENV="prod")
+
+
+def test_debug_can_be_switched_off_in_development():
+    assert started_settings(DEBUG="off")["DEBUG"] is False
