@@ -53,7 +53,7 @@ class ServiceItemAdmin(ProgrammeAdmin):
 class EnterpriseAdmin(RosterAdmin):
     resource_classes = [EnterpriseResource]
     list_display = ["name", "credit_code", "industry", "street", "contact_name"]
-    list_filter = ["street", "industry"]
+    list_filter = ["street"]
     list_select_related = ["street"]
     search_fields = ["name", "credit_code", "contact_phone"]
     autocomplete_fields = ["street"]
