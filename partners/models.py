@@ -80,6 +80,16 @@ class Partner(TimeStampedModel):
     def clean(self):
         self.name = (self.name or "").strip()
         self.short_name = (self.short_name or "").strip()
+        # Case-insensitive uniqueness is a database constraint on an expression, which Django
+        # reports without a field; checking here puts the message on the field concerned.
+        others = Partner.objects.exclude(pk=self.pk)
+        errors = {}
+        if self.name and others.filter(name__iexact=self.name).exists():
+            errors["name"] = _("A partner with this name already exists.")
+        if self.short_name and others.filter(short_name__iexact=self.short_name).exists():
+            errors["short_name"] = _("A partner with this short name already exists.")
+        if errors:
+            raise ValidationError(errors)
         expected_sector = SECTOR_OF_KIND.get(self.kind)
         if expected_sector and self.sector and self.sector != expected_sector:
             raise ValidationError(

@@ -1,0 +1,416 @@
+"""Fixed facts for the demo district that `manage.py seed_demo` builds: names, places, checklist.
+
+Modelled on Taijiang district (台江区), Fuzhou, as the news reports in the design seeds describe it:
+14 financial partners led by 福建海峡银行, 福州农商银行 and 兴业银行; 30 law firms led by 闽众,
+国浩, 锦天城 and 纵然; a district service window, a talent home in the Strait financial business
+district, and housing-expropriation command posts at 凤凰新村 and 上海西新村. Street and community
+names follow the district's real divisions where public sources give them; the rest are plausible.
+Everything here is data only, so that the generator stays short and the names are easy to review.
+"""
+
+from datetime import date
+
+DISTRICT = "台江区"
+CITY = "福州市"
+# The district's administrative division code; unified social credit codes of local firms carry it.
+DISTRICT_DIVISION_CODE = "350103"
+CITY_DIVISION_CODE = "350100"
+PROVINCE_DIVISION_CODE = "350000"
+
+# Each street: its division code, the centre used to scatter coordinates, its roads and communities.
+STREETS = [
+    {
+        "name": "瀛洲街道",
+        "code": "350103001",
+        "centre": (26.0560, 119.3200),
+        "roads": ["六一中路", "排尾路", "江滨中大道", "光明南路", "瀛洲路"],
+        "communities": ["滨江社区", "光明社区", "红星社区", "瀛东社区", "建海社区"],
+    },
+    {
+        "name": "后洲街道",
+        "code": "350103002",
+        "centre": (26.0570, 119.3000),
+        "roads": ["中亭街", "八一七中路", "学军路", "达江路", "江滨西大道"],
+        "communities": [
+            "中亭街东社区",
+            "中亭街西社区",
+            "天华社区",
+            "大同社区",
+            "迎晖社区",
+            "安平社区",
+        ],
+    },
+    {
+        "name": "义洲街道",
+        "code": "350103003",
+        "centre": (26.0620, 119.2870),
+        "roads": ["工业路", "白马南路", "白马中路", "洋中路", "江滨西大道"],
+        "communities": ["浦东社区", "奋斗社区", "保兴社区", "泰山社区", "浦西社区"],
+    },
+    {
+        "name": "上海街道",
+        "code": "350103005",
+        "centre": (26.0700, 119.2850),
+        "roads": ["上浦路", "工业路", "西二环南路", "凤凰路"],
+        "communities": ["上海社区", "上海新村社区", "凤凰社区", "西兴社区", "大根社区"],
+    },
+    {
+        "name": "苍霞街道",
+        "code": "350103006",
+        "centre": (26.0530, 119.3060),
+        "roads": ["上杭路", "下杭路", "隆平路", "三保街", "江滨中大道"],
+        "communities": ["中平社区", "万侯社区", "三保社区", "河下社区", "苍霞新城社区"],
+    },
+    {
+        "name": "鳌峰街道",
+        "code": "350103009",
+        "centre": (26.0520, 119.3350),
+        "roads": ["鳌峰路", "江滨中大道", "福光南路", "鳌兴路"],
+        "communities": ["昌顺社区", "振兴社区", "实验社区", "鳌峰洲社区", "帮洲社区"],
+    },
+]
+
+SKILLS = ["征迁", "知识产权", "股权", "融资", "租赁纠纷", "婚姻家事", "劳动争议", "合同纠纷"]
+# Which tags a finance or a legal assistant plausibly carries.
+SKILLS_BY_SPECIALTY = {
+    "finance": ["融资", "征迁", "股权"],
+    "legal": ["征迁", "知识产权", "股权", "租赁纠纷", "婚姻家事", "劳动争议", "合同纠纷"],
+}
+
+# Financial partners: (full name, short name, kind, seconding weight, division of registration).
+# The weight is how large a share of the finance assistants the partner seconds.
+FINANCE_PARTNERS = [
+    ("福建海峡银行股份有限公司", "海峡银行", "bank", 16, PROVINCE_DIVISION_CODE),
+    ("福州农村商业银行股份有限公司", "福州农商银行", "bank", 16, CITY_DIVISION_CODE),
+    ("兴业银行股份有限公司福州分行", "兴业银行", "bank", 14, CITY_DIVISION_CODE),
+    ("中国工商银行股份有限公司福州台江支行", "工商银行台江支行", "bank", 8, DISTRICT_DIVISION_CODE),
+    ("中国农业银行股份有限公司福州台江支行", "农业银行台江支行", "bank", 8, DISTRICT_DIVISION_CODE),
+    ("中国银行股份有限公司福州市台江支行", "中国银行台江支行", "bank", 8, DISTRICT_DIVISION_CODE),
+    ("中国建设银行股份有限公司福州台江支行", "建设银行台江支行", "bank", 8, DISTRICT_DIVISION_CODE),
+    ("招商银行股份有限公司福州分行", "招商银行", "bank", 6, CITY_DIVISION_CODE),
+    ("中信银行股份有限公司福州分行", "中信银行", "bank", 6, CITY_DIVISION_CODE),
+    ("中国人民财产保险股份有限公司福州市分公司", "人保财险", "insurer", 5, CITY_DIVISION_CODE),
+    ("中国人寿保险股份有限公司福州分公司", "中国人寿", "insurer", 5, CITY_DIVISION_CODE),
+    ("中国平安财产保险股份有限公司福建分公司", "平安产险", "insurer", 4, PROVINCE_DIVISION_CODE),
+    ("兴业证券股份有限公司", "兴业证券", "securities", 5, PROVINCE_DIVISION_CODE),
+    ("华福证券有限责任公司", "华福证券", "securities", 5, PROVINCE_DIVISION_CODE),
+]
+
+# Law firms: (full name, short name, seconding weight). The first four are named in the reports.
+LEGAL_PARTNERS = [
+    ("福建闽众律师事务所", "闽众律所", 12),
+    ("国浩律师（福州）事务所", "国浩律所", 12),
+    ("上海市锦天城（福州）律师事务所", "锦天城律所", 12),
+    ("福建纵然律师事务所", "纵然律所", 10),
+    ("福建至理律师事务所", "至理律所", 8),
+    ("福建君立律师事务所", "君立律所", 8),
+    ("福建天衡联合（福州）律师事务所", "天衡律所", 7),
+    ("福建联合信实律师事务所", "信实律所", 7),
+    ("北京大成（福州）律师事务所", "大成律所", 7),
+    ("北京盈科（福州）律师事务所", "盈科律所", 7),
+    ("福建重宇合众律师事务所", "重宇律所", 6),
+    ("福建闽天律师事务所", "闽天律所", 6),
+    ("福建建达律师事务所", "建达律所", 6),
+    ("福建理则达律师事务所", "理则达律所", 6),
+    ("福建新世通律师事务所", "新世通律所", 5),
+    ("福建拓维律师事务所", "拓维律所", 5),
+    ("北京德恒（福州）律师事务所", "德恒律所", 5),
+    ("福建华策律师事务所", "华策律所", 5),
+    ("福建旭丰律师事务所", "旭丰律所", 5),
+    ("福建融成律师事务所", "融成律所", 5),
+    ("福建榕台律师事务所", "榕台律所", 5),
+    ("福建上杭律师事务所", "上杭律所", 4),
+    ("福建中亭律师事务所", "中亭律所", 4),
+    ("福建三山律师事务所", "三山律所", 4),
+    ("福建闽江源律师事务所", "闽江源律所", 4),
+    ("福建瀛洲律师事务所", "瀛洲律所", 4),
+    ("福建海西明正律师事务所", "明正律所", 4),
+    ("福建合立律师事务所", "合立律所", 4),
+    ("福建知信衡律师事务所", "知信衡律所", 4),
+    ("福建鳌峰律师事务所", "鳌峰律所", 4),
+]
+
+# The partner whose manager gets the demo `partner` login; assistant1 works there too.
+DEMO_PARTNER_SHORT_NAME = "海峡银行"
+# Legal partners whose assistants get the other two assistant logins.
+DEMO_LEGAL_SHORT_NAMES = ["闽众律所", "纵然律所"]
+
+# Finance went first (the "金融人才助理" pilot), then law firms joined through the legal alliance.
+AGREEMENT_WINDOWS = {
+    "finance": (date(2023, 3, 1), date(2023, 12, 31)),
+    "legal": (date(2023, 9, 1), date(2024, 9, 30)),
+}
+AGREEMENT_TERM_YEARS = 3
+AGREEMENT_TITLES = {
+    "finance": "金融人才助理战略合作协议",
+    "legal": "法务人才助理共建协议",
+}
+AGREEMENT_SCOPES = {
+    "finance": (
+        "以支部共建、阵地共用、活动共办为抓手，选派党员业务骨干担任金融人才助理，"
+        "下沉社区、走访企业，提供创业融资、拆迁安置贷、金融知识宣讲等服务。"
+    ),
+    "legal": (
+        "依托法务党建联盟，选派执业律师担任法务人才助理，参与“百名律师进社区”"
+        "“百家律所进千企”活动，提供法律咨询、纠纷调解、征迁法律服务和企业法律体检。"
+    ),
+}
+
+CONTACT_ROLES = {
+    "finance": ["党委办公室主任", "办公室主任", "个人金融部总经理", "工会主席", "党建专员"],
+    "legal": ["主任", "党支部书记", "管理合伙人", "行政主管"],
+}
+ASSISTANT_TITLES = {
+    "finance": [
+        "客户经理",
+        "理财经理",
+        "个贷经理",
+        "公司业务部经理",
+        "支行行长助理",
+        "保险规划师",
+        "投资顾问",
+    ],
+    "legal": ["专职律师", "专职律师", "专职律师", "合伙人", "高级合伙人"],
+}
+# The reports stress that partners send their party-member staff first.
+PARTY_MEMBER_SHARE = {"finance": 0.7, "legal": 0.5}
+# Roughly how many active, on-leave and withdrawn assistants a programme this size has.
+ASSISTANT_STATUS_WEIGHTS = [("active", 92), ("on_leave", 5), ("withdrawn", 3)]
+
+# Volumes at scale 1; `--scale N` multiplies these.
+FINANCE_ASSISTANTS = 120
+LEGAL_ASSISTANTS = 190
+ENTERPRISES = 300
+RESIDENTS = 2000
+
+COMMUNITY_POINT_HOURS = [
+    "每周二、周四 9:00-12:00 人才助理轮值",
+    "每周一、周三、周五 14:30-17:30 人才助理轮值",
+    "每周三 9:00-12:00、每周六 9:00-11:30 人才助理轮值",
+]
+# Communities that host a point, one or two per street.
+COMMUNITY_POINTS = [
+    "瀛东社区",
+    "建海社区",
+    "中亭街东社区",
+    "安平社区",
+    "浦西社区",
+    "泰山社区",
+    "上海新村社区",
+    "中平社区",
+    "鳌峰洲社区",
+    "振兴社区",
+]
+# The district-level points: (name, kind, street, address, opening hours, (lat, lon), note).
+DISTRICT_POINTS = [
+    (
+        "台江区人才助理专窗",
+        "service_window",
+        "鳌峰街道",
+        "台江区鳌峰路 台江区行政服务中心一楼",
+        "工作日 8:30-12:00、14:30-17:30（金融、法务人才助理定时定点轮值）",
+        (26.0541, 119.3312),
+        "专窗轮值",
+    ),
+    (
+        "台江人才之家",
+        "talent_home",
+        "鳌峰街道",
+        "台江区江滨中大道 海峡金融商务区",
+        "周一至周六 9:00-18:00",
+        (26.0488, 119.3391),
+        "人才之家驻点",
+    ),
+    (
+        "凤凰新村征收指挥部服务点",
+        "project_site",
+        "上海街道",
+        "台江区凤凰新村征收指挥部",
+        "征收期间每日 8:30-20:00",
+        (26.0712, 119.2826),
+        "下沉征迁一线",
+    ),
+    (
+        "上海西新村征收指挥部服务点",
+        "project_site",
+        "上海街道",
+        "台江区上海西新村征收指挥部",
+        "征收期间每日 8:30-18:00",
+        (26.0689, 119.2801),
+        "下沉征迁一线",
+    ),
+]
+# Where each specialty tends to be posted: finance staff mostly in communities and at the window,
+# lawyers also at the expropriation sites, where disputes over leases and families come up.
+DISPATCH_KIND_WEIGHTS = {
+    "finance": [
+        ("community_point", 65),
+        ("service_window", 20),
+        ("talent_home", 10),
+        ("project_site", 5),
+    ],
+    "legal": [
+        ("community_point", 45),
+        ("service_window", 20),
+        ("talent_home", 15),
+        ("project_site", 20),
+    ],
+}
+DISPATCH_NOTE_COMMUNITY = "社区驻点服务"
+
+# The 4-category / 21-item checklist:
+# (code, name, [(code, name, specialty, target days, follow-up days, financial, description)]).
+CATALOGUE = [
+    (
+        "FW",
+        "法律服务",
+        [
+            ("FW01", "法律咨询", "legal", 3, 7, False, "解答居民、企业日常法律问题。"),
+            ("FW02", "纠纷调解", "legal", 15, 14, False, "邻里、家庭、租赁等矛盾纠纷的调解。"),
+            ("FW03", "合同审查", "legal", 5, 14, False, "审查租赁、买卖、合作等合同条款。"),
+            ("FW04", "知识产权保护", "legal", 20, 30, False, "商标、著作权、专利的保护与维权。"),
+            ("FW05", "劳动争议指导", "legal", 10, 14, False, "劳动合同、工资、工伤等争议的指导。"),
+            ("FW06", "征迁法律服务", "legal", 10, 14, False, "解读征迁政策，化解征迁中的纠纷。"),
+            ("FW07", "企业法律体检", "legal", 15, 30, False, "为企业梳理用工、合同、合规风险。"),
+        ],
+    ),
+    (
+        "JR",
+        "金融服务",
+        [
+            ("JR01", "创业融资", "finance", 15, 30, True, "为创业人才和小微企业对接融资。"),
+            ("JR02", "拆迁安置贷", "finance", 20, 30, True, "为征迁户解决过渡期资金难题。"),
+            ("JR03", "普惠小微贷款", "finance", 10, 30, True, "面向个体工商户和小微企业的贷款。"),
+            ("JR04", "股权投资咨询", "finance", 7, 30, False, "股权融资、投资架构的咨询。"),
+            ("JR05", "保险保障咨询", "finance", 5, 14, False, "家庭与企业的保险保障规划。"),
+            ("JR06", "防范金融诈骗宣讲", "finance", 5, 14, False, "反诈、防范非法集资知识宣讲。"),
+        ],
+    ),
+    (
+        "RC",
+        "人才服务",
+        [
+            ("RC01", "人才政策咨询", "legal", 3, 7, False, "解读人才认定、补贴等政策。"),
+            ("RC02", "人才落户", "legal", 15, 14, False, "指导办理人才落户手续。"),
+            ("RC03", "住房保障", "finance", 20, 30, False, "人才住房、租赁补贴与购房金融服务。"),
+            ("RC04", "创业孵化对接", "finance", 10, 30, False, "对接众创空间、孵化器等创业资源。"),
+        ],
+    ),
+    (
+        "MS",
+        "民生服务",
+        [
+            ("MS01", "子女入学", "legal", 20, 14, False, "人才子女入学政策咨询与转介。"),
+            ("MS02", "就医转介", "finance", 3, 7, False, "对接医疗资源与商业健康保险服务。"),
+            ("MS03", "社保医保咨询", "finance", 5, 7, False, "社保、医保缴纳与报销咨询。"),
+            ("MS04", "养老托育服务", "legal", 10, 14, False, "养老、托育资源的咨询与转介。"),
+        ],
+    ),
+]
+
+# Fujian's commonest surnames, weighted roughly by how often they appear in Fuzhou.
+SURNAMES = [
+    ("林", 20),
+    ("陈", 20),
+    ("黄", 12),
+    ("郑", 8),
+    ("王", 6),
+    ("李", 6),
+    ("张", 6),
+    ("吴", 5),
+    ("刘", 5),
+    ("杨", 3),
+    ("许", 3),
+    ("蔡", 3),
+    ("何", 2),
+    ("魏", 2),
+    ("游", 2),
+    ("翁", 2),
+    ("高", 2),
+    ("叶", 2),
+    ("潘", 2),
+    ("江", 2),
+    ("邱", 2),
+    ("谢", 2),
+    ("周", 2),
+    ("徐", 2),
+    ("朱", 2),
+    ("施", 1),
+    ("庄", 1),
+    ("卓", 1),
+    ("詹", 1),
+    ("薛", 1),
+    ("方", 1),
+    ("余", 1),
+    ("洪", 1),
+    ("曾", 1),
+]
+GIVEN_NAME_CHARACTERS = {
+    "male": "伟强磊军勇杰涛斌超明辉鑫浩宇鹏俊峰晨翔凯文华建志国"
+    "榕闽思锋彬坤昊航铭泽睿毅诚康永瑞霖煜",
+    "female": "芳娜敏静丽婷雪琳颖慧倩洁欣萍燕玲婉怡晓雅蓉莹佳梦琪瑶菲璐岚霞秀珊薇清瑜钰妍凤娟茜",
+}
+
+# Mainland mobile prefixes of the three carriers; every one matches 1[3-9].
+MOBILE_PREFIXES = [
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139",
+    "150", "151", "152", "153", "155", "156", "157", "158", "159",
+    "166", "173", "175", "176", "177", "178",
+    "180", "181", "182", "183", "185", "186", "187", "188", "189",
+    "191", "198", "199",
+]  # fmt: skip
+# Fuzhou landlines are 8 digits after the 0591 area code.
+LANDLINE_AREA_CODE = "0591"
+LANDLINE_FIRST_DIGITS = "2345678"
+
+# Enterprises: the district's key industries, with words a firm of that trade puts in its name.
+INDUSTRIES = [
+    ("现代商贸", ["商贸", "贸易", "供应链管理", "茶业", "服饰"]),
+    ("数字经济", ["网络科技", "信息技术", "软件开发", "数据科技"]),
+    ("平台经济", ["电子商务", "互联网科技", "网络直播"]),
+    ("现代金融", ["投资管理", "融资租赁", "保险代理"]),
+    ("商务服务", ["企业管理咨询", "人力资源", "知识产权代理", "广告"]),
+    ("文化旅游", ["文化传媒", "旅行社", "文化创意"]),
+    ("餐饮住宿", ["餐饮管理", "酒店管理"]),
+    ("建筑装饰", ["建筑装饰工程", "建设工程", "物业管理"]),
+    ("交通物流", ["汽车租赁", "物流", "货运代理"]),
+]
+INDUSTRY_WEIGHTS = [24, 16, 8, 6, 14, 8, 10, 8, 6]
+TRADE_NAME_CHARACTERS = (
+    "恒泰鑫华兴源盛达隆福闽榕海峡江台祥瑞嘉宏信诚和安丰通远创新博智汇聚德正凯永顺腾骏"
+)
+COMPANY_PLACE_PREFIXES = ["福州", "福州", "福州", "福建", "福州市台江区"]
+COMPANY_SUFFIXES = ["有限公司", "有限公司", "有限公司", "有限责任公司", "股份有限公司"]
+# About one in five served firms is an individual business (个体工商户), registered as 92...
+SHOP_SHARE = 0.2
+SHOPS = [
+    ("现代商贸", "茶叶店"),
+    ("现代商贸", "服装店"),
+    ("现代商贸", "便利店"),
+    ("现代商贸", "五金店"),
+    ("现代商贸", "水果店"),
+    ("餐饮住宿", "鱼丸店"),
+    ("餐饮住宿", "小吃店"),
+    ("餐饮住宿", "快餐店"),
+    ("商务服务", "理发店"),
+    ("商务服务", "图文广告店"),
+]
+OFFICE_BUILDINGS = [
+    "万达广场",
+    "利嘉城",
+    "世茂国际中心",
+    "海峡金融商务区",
+    "中亭商厦",
+    "金融街大厦",
+]
+
+# Residents' homes: old estates (新村) and newer compounds in the district.
+ESTATE_NAMES = [
+    "新村",
+    "花园",
+    "小区",
+    "苑",
+    "公寓",
+]
+# Household sizes (1 to 6) weighted like an old inner-city district: many couples and families of 3.
+HOUSEHOLD_SIZE_WEIGHTS = [10, 28, 30, 18, 9, 5]

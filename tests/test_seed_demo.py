@@ -1,0 +1,268 @@
+"""`manage.py seed_demo`: the demo district's volumes, determinism, validity and logins."""
+
+import hashlib
+import random
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import F
+
+from assistants.models import Assistant, Dispatch, ServicePoint, Skill
+from cases.models import Enterprise, Resident, ServiceCategory, ServiceItem
+from partners.models import Agreement, Partner, PartnerContact
+from talentoffice.management.commands.seed_demo import CreditCodes, MobileNumbers, _split
+from talentoffice.models import Community, Street
+from talentoffice.validators import (
+    LICENCE_NUMBER_PATTERN,
+    MOBILE_PATTERN,
+    validate_credit_code,
+)
+
+LOGIN_LINE = re.compile(r"^demo login: (staff|assistant|partner) (\S+) (\S+)$")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The command hashes five demo passwords; PBKDF2 would make them most of each run's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    """Run the command and return what it printed."""
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def district_digest() -> str:
+    """A fingerprint of the generated data that leaves out primary keys and timestamps."""
+    rows = [
+        list(Street.objects.order_by("name").values_list("name", "code")),
+        list(
+            Community.objects.order_by("street__name", "name").values_list("street__name", "name")
+        ),
+        list(Partner.objects.order_by("name").values_list("name", "credit_code", "address")),
+        list(
+            Agreement.objects.order_by("partner__name").values_list(
+                "partner__name", "signed_on", "starts_on", "ends_on"
+            )
+        ),
+        list(PartnerContact.objects.order_by("phone").values_list("name", "phone", "role")),
+        list(
+            Assistant.objects.order_by("phone").values_list(
+                "name", "phone", "licence_number", "partner__name", "status", "party_member"
+            )
+        ),
+        list(
+            Assistant.skills.through.objects.order_by(
+                "assistant__phone", "skill__name"
+            ).values_list("assistant__phone", "skill__name")
+        ),
+        list(
+            ServicePoint.objects.order_by("name").values_list(
+                "name", "address", "latitude", "longitude", "opening_hours"
+            )
+        ),
+        list(
+            Dispatch.objects.order_by("assistant__phone", "service_point__name").values_list(
+                "assistant__phone", "service_point__name", "starts_on", "ends_on"
+            )
+        ),
+        list(ServiceItem.objects.order_by("code").values_list("code", "name", "target_days")),
+        list(
+            Enterprise.objects.order_by("credit_code").values_list(
+                "name", "credit_code", "address", "contact_phone"
+            )
+        ),
+        list(
+            Resident.objects.order_by("phone").values_list(
+                "name", "phone", "community__name", "address", "household_size"
+            )
+        ),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def digest_of_a_run(*args) -> str:
+    """Seed inside a savepoint, fingerprint the result, then roll it back for the next run."""
+    with transaction.atomic():
+        seed(*args)
+        digest = district_digest()
+        transaction.set_rollback(True)
+    return digest
+
+
+def test_it_creates_the_programme_volumes_on_an_empty_database(db):
+    output = seed()
+
+    assert Street.objects.count() == 6
+    assert 28 <= Community.objects.count() <= 32
+    assert Partner.objects.count() == 44
+    assert Partner.objects.filter(sector="finance").count() == 14
+    assert Partner.objects.filter(sector="legal", kind="law_firm").count() == 30
+    assert Agreement.objects.count() == PartnerContact.objects.count() == 44
+    assert Assistant.objects.count() >= 300
+    assert Assistant.objects.filter(specialty="finance").count() == 120
+    assert Assistant.objects.filter(specialty="legal").count() == 190
+    assert Skill.objects.count() == 8
+    assert ServiceCategory.objects.count() == 4
+    assert ServiceItem.objects.count() == 21
+    assert ServicePoint.objects.filter(kind="community_point").count() == 10
+    assert ServicePoint.objects.filter(kind="project_site").count() == 2
+    assert ServicePoint.objects.get(kind="service_window").name == "台江区人才助理专窗"
+    assert ServicePoint.objects.get(kind="talent_home").name == "台江人才之家"
+    assert Dispatch.objects.count() >= Assistant.objects.count()
+    assert Enterprise.objects.count() == 300
+    assert Resident.objects.count() == 2000
+    assert "  residents: 2000" in output
+
+
+def test_assistants_match_their_partner_and_only_lawyers_carry_licence_numbers(db):
+    seed()
+
+    assert not Assistant.objects.exclude(specialty=F("partner__sector")).exists()
+    licences = list(
+        Assistant.objects.filter(specialty="legal").values_list("licence_number", flat=True)
+    )
+    assert all(re.fullmatch(LICENCE_NUMBER_PATTERN, number) for number in licences)
+    assert len(set(licences)) == len(licences)
+    assert not Assistant.objects.filter(specialty="finance").exclude(licence_number="").exists()
+    assert Assistant.skills.through.objects.exists()
+
+
+def test_phones_and_credit_codes_are_valid_and_never_shared(db):
+    seed()
+
+    phones = [
+        *Assistant.objects.values_list("phone", flat=True),
+        *Resident.objects.values_list("phone", flat=True),
+        *PartnerContact.objects.values_list("phone", flat=True),
+    ]
+    assert all(re.fullmatch(MOBILE_PATTERN, phone) for phone in phones)
+    # Unique across the whole district, not only per table: nobody shares a number.
+    assert len(set(phones)) == len(phones)
+    # The last eight digits are unique too, so numbers do not look like copies of each other.
+    assert len({phone[3:] for phone in phones}) == len(phones)
+    codes = [
+        *Partner.objects.values_list("credit_code", flat=True),
+        *Enterprise.objects.values_list("credit_code", flat=True),
+    ]
+    for code in codes:
+        validate_credit_code(code)
+    assert len(set(codes)) == len(codes)
+
+
+def test_every_generated_record_passes_full_clean(db):
+    seed()
+
+    for model in [
+        Street,
+        Community,
+        Partner,
+        Agreement,
+        PartnerContact,
+        Skill,
+        Assistant,
+        ServicePoint,
+        Dispatch,
+        ServiceCategory,
+        ServiceItem,
+        Enterprise,
+        Resident,
+    ]:
+        sample = model.objects.order_by("pk")[:50]
+        assert sample, model
+        for record in sample:
+            record.full_clean()
+
+
+def test_the_same_seed_gives_the_same_district_and_another_seed_a_different_one(db):
+    first = digest_of_a_run("--seed", "2024")
+    again = digest_of_a_run("--seed", "2024")
+    other = digest_of_a_run("--seed", "7")
+
+    assert first == again
+    assert other != first
+
+
+def test_it_prints_the_demo_logins_and_their_passwords_work(db):
+    output = seed()
+
+    logins = [LOGIN_LINE.match(line) for line in output.splitlines()]
+    logins = [match.groups() for match in logins if match]
+    assert [role for role, _, _ in logins] == [
+        "staff",
+        "assistant",
+        "assistant",
+        "assistant",
+        "partner",
+    ]
+    for role, username, password in logins:
+        user = authenticate(username=username, password=password)
+        assert user is not None, username
+        if role == "staff":
+            assert user.is_staff and user.is_superuser
+        elif role == "assistant":
+            assert Assistant.objects.get(user=user).status == "active"
+            assert not user.is_staff
+        else:
+            assert PartnerContact.objects.get(user=user).partner.short_name == "海峡银行"
+            assert not user.is_staff
+    assert output.rstrip().endswith(" ".join(logins[-1]))
+
+
+def test_it_skips_a_database_that_already_has_partners_when_asked_if_empty(partner_a):
+    output = seed("--if-empty")
+
+    assert "skipped" in output
+    assert Partner.objects.count() == 1
+    assert not Assistant.objects.exists()
+    assert "demo login" not in output
+
+
+def test_it_refuses_a_database_that_already_has_partners(partner_a):
+    with pytest.raises(CommandError, match="already has partners"):
+        seed()
+
+    assert Partner.objects.count() == 1
+    assert not Street.objects.exists()
+
+
+def test_it_leaves_nothing_behind_when_a_demo_username_is_taken(db):
+    get_user_model().objects.create_user("staff", password="someone-elses-123")
+
+    with pytest.raises(CommandError, match="staff"):
+        seed()
+
+    # One transaction: the streets and partners written before the clash are gone too.
+    assert not Street.objects.exists()
+    assert not Partner.objects.exists()
+
+
+def test_phone_numbers_stay_unique_at_benchmark_scale():
+    numbers = MobileNumbers(random.Random(1))
+    # Scale 100 needs about 31,000 assistants + 200,000 residents + contacts + enterprise phones.
+    phones = [numbers.next() for _ in range(260_000)]
+
+    assert len(set(phones)) == len(phones)
+    assert all(re.fullmatch(MOBILE_PATTERN, phone) for phone in phones[:1000])
+
+
+def test_credit_codes_stay_unique_and_valid_at_benchmark_scale():
+    codes = CreditCodes(random.Random(1))
+    generated = [
+        codes.next(authority="91", division="350103", modern=n % 5 != 0) for n in range(40_000)
+    ]
+
+    assert len(set(generated)) == len(generated)
+    for code in generated[:2000]:
+        validate_credit_code(code)
+
+
+def test_volumes_are_shared_out_exactly_by_weight():
+    assert _split(120, [16, 16, 14, 8]) == [36, 35, 31, 18]
+    assert sum(_split(19_000, [12, 12, 12, 10, 8, 4, 4])) == 19_000
