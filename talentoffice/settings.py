@@ -202,6 +202,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem://")
     else {"visibility_timeout": 3600}
 )
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The filesystem transport expects its folders to exist in every process that sends or reads.
+    (CELERY_QUEUE_DIR / "out").mkdir(parents=True, exist_ok=True)
+    (CELERY_QUEUE_DIR / "processed").mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -45,9 +45,10 @@ def test_saving_without_full_clean_still_stores_the_normalized_credit_code(db):
 
 def test_the_database_refuses_a_lowercase_credit_code_written_in_raw_sql(partner_a):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        # A code with letters in it: LOWER() of an all-digit code would change nothing.
         cursor.execute(
-            "UPDATE partners_partner SET credit_code = LOWER(credit_code) WHERE id = %s",
-            [partner_a.pk],
+            "UPDATE partners_partner SET credit_code = %s WHERE id = %s",
+            ["91350100m000100y43", partner_a.pk],
         )
 
 
