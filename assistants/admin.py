@@ -6,7 +6,19 @@ from django.utils.translation import ngettext
 
 from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin
 
-from .models import Assistant, Dispatch, ServicePoint, Skill
+from .models import (
+    Assistant,
+    Dispatch,
+    ReminderPolicy,
+    Rota,
+    ServicePoint,
+    Shift,
+    ShiftEvent,
+    ShiftTemplate,
+    Skill,
+    SwapRequest,
+    Unavailability,
+)
 from .resources import AssistantResource, ServicePointResource
 from .services import withdraw_assistants
 
@@ -58,7 +70,15 @@ class AssistantAdmin(RosterAdmin):
 @admin.register(ServicePoint)
 class ServicePointAdmin(RosterAdmin):
     resource_classes = [ServicePointResource]
-    list_display = ["name", "kind", "street", "community", "opening_hours", "active"]
+    list_display = [
+        "name",
+        "kind",
+        "street",
+        "community",
+        "opening_hours",
+        "swaps_need_approval",
+        "active",
+    ]
     list_filter = ["kind", "active", "street"]
     list_select_related = ["street", "community__street"]
     search_fields = ["name", "address"]
@@ -76,3 +96,93 @@ class DispatchAdmin(ProgrammeAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+
+class ShiftEventInline(admin.TabularInline):
+    """The shift's history, read-only: every step is written by the rota services."""
+
+    model = ShiftEvent
+    extra = 0
+    fields = ["at", "kind", "assistant", "actor", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShiftTemplate)
+class ShiftTemplateAdmin(ProgrammeAdmin):
+    list_display = [
+        "service_point",
+        "weekday",
+        "starts_at",
+        "ends_at",
+        "finance_needed",
+        "legal_needed",
+        "active",
+    ]
+    list_filter = ["weekday", "active", "service_point__kind", "service_point"]
+    list_select_related = ["service_point"]
+    search_fields = ["service_point__name"]
+    autocomplete_fields = ["service_point"]
+
+
+@admin.register(Unavailability)
+class UnavailabilityAdmin(ProgrammeAdmin):
+    list_display = ["assistant", "kind", "starts_on", "ends_on", "status", "decided_by"]
+    list_filter = ["status", "kind", "assistant__specialty"]
+    list_select_related = ["assistant__partner", "decided_by"]
+    search_fields = ["assistant__name", "assistant__phone"]
+    autocomplete_fields = ["assistant"]
+    readonly_fields = ["decided_by", "decided_at"]
+    date_hierarchy = "starts_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(Rota)
+class RotaAdmin(ProgrammeAdmin):
+    list_display = ["name", "starts_on", "ends_on", "service_point", "status", "published_at"]
+    list_filter = ["status"]
+    list_select_related = ["service_point"]
+    search_fields = ["name"]
+    readonly_fields = ["status", "created_by", "published_at", "published_by"]
+    autocomplete_fields = ["service_point"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(ProgrammeAdmin):
+    list_display = ["starts_at", "ends_at", "service_point", "specialty", "assistant", "status"]
+    list_filter = ["status", "specialty", "service_point__kind", "service_point", "rota__status"]
+    list_select_related = ["service_point", "assistant__partner"]
+    search_fields = ["assistant__name", "assistant__phone", "service_point__name"]
+    autocomplete_fields = ["service_point", "assistant"]
+    raw_id_fields = ["rota", "template"]
+    readonly_fields = ["checked_in_at", "checked_out_at", "sequence"]
+    date_hierarchy = "date"
+    inlines = [ShiftEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(SwapRequest)
+class SwapRequestAdmin(ProgrammeAdmin):
+    list_display = ["shift", "requested_by", "offered_to", "accepted_by", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = [
+        "shift__service_point",
+        "requested_by__partner",
+        "offered_to__partner",
+        "accepted_by__partner",
+    ]
+    search_fields = ["requested_by__name", "offered_to__name", "accepted_by__name"]
+    raw_id_fields = ["shift", "requested_by", "offered_to", "accepted_by"]
+    readonly_fields = ["decided_by", "decided_at"]
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(ProgrammeAdmin):
+    list_display = ["kind", "active", "hour", "minutes", "days"]

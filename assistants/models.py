@@ -1,18 +1,53 @@
 """Assistants, the service points where they serve, and their dispatches there."""
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentoffice.fields import LicenceNumberField, MobileField
 from talentoffice.models import TimeStampedModel
 from talentoffice.validators import LICENCE_NUMBER_PATTERN, MOBILE_PATTERN
 
-from .choices import AssistantStatus, ServicePointKind, Specialty
-from .querysets import AssistantQuerySet, DispatchQuerySet, ServicePointQuerySet
+from .choices import (
+    AssistantStatus,
+    ReminderKind,
+    RotaStatus,
+    ServicePointKind,
+    ShiftEventKind,
+    ShiftStatus,
+    Specialty,
+    SwapStatus,
+    UnavailabilityKind,
+    UnavailabilityStatus,
+)
+from .querysets import (
+    AssistantQuerySet,
+    DispatchQuerySet,
+    ServicePointQuerySet,
+    ShiftQuerySet,
+    UnavailabilityQuerySet,
+)
+
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def new_calendar_token() -> str:
+    """A fresh unguessable token for a private calendar-feed URL."""
+    return secrets.token_urlsafe(32)
 
 
 class Skill(models.Model):
@@ -52,6 +87,20 @@ class Assistant(TimeStampedModel):
         help_text=_("Lawyers only: the 17-digit number on the practising licence."),
     )
     party_member = models.BooleanField(_("party member"), default=False)
+    max_shifts_per_week = models.PositiveSmallIntegerField(
+        _("most shifts a week"),
+        default=3,
+        validators=[MaxValueValidator(14)],
+        help_text=_("Rota generation never gives this assistant more shifts in one week."),
+    )
+    calendar_token = models.CharField(
+        _("calendar token"),
+        max_length=43,
+        unique=True,
+        default=new_calendar_token,
+        editable=False,
+        help_text=_("The secret in the assistant's calendar-feed URL; reset it to revoke the URL."),
+    )
     skills = models.ManyToManyField(
         Skill, blank=True, related_name="assistants", verbose_name=_("skills")
     )
@@ -154,6 +203,11 @@ class ServicePoint(TimeStampedModel):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    swaps_need_approval = models.BooleanField(
+        _("swaps need staff approval"),
+        default=False,
+        help_text=_("When set, a swap agreed between assistants waits for staff to approve it."),
+    )
     active = models.BooleanField(_("in use"), default=True)
     objects = ServicePointQuerySet.as_manager()
 
@@ -252,3 +306,438 @@ class Dispatch(TimeStampedModel):
                 ),
                 code="dispatch_overlap",
             )
+
+
+class ShiftTemplate(TimeStampedModel):
+    """A weekly duty slot at a service point, from which rota generation makes shifts."""
+
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.CASCADE,
+        related_name="shift_templates",
+        verbose_name=_("service point"),
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=WEEKDAY_CHOICES, validators=[MaxValueValidator(6)]
+    )
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    finance_needed = models.PositiveSmallIntegerField(_("finance assistants needed"), default=1)
+    legal_needed = models.PositiveSmallIntegerField(_("legal assistants needed"), default=1)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("shift template")
+        verbose_name_plural = _("shift templates")
+        ordering = ["service_point", "weekday", "starts_at"]
+        # Overlapping templates at one point on one weekday are also refused by the database:
+        # an exclusion constraint on PostgreSQL, triggers on SQLite (migration 0004).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="shifttemplate_ends_after_start",
+                violation_error_message=_("A shift must end after it starts."),
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="shifttemplate_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(finance_needed__gt=0) | Q(legal_needed__gt=0),
+                name="shifttemplate_needs_someone",
+                violation_error_message=_("A template needs at least one assistant."),
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.service_point} {self.get_weekday_display()} "
+            f"{self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+        )
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A shift must end after it starts.")})
+        if not (self.service_point_id and self.starts_at and self.ends_at):
+            return
+        overlapping = (
+            ShiftTemplate.objects.filter(
+                service_point_id=self.service_point_id,
+                weekday=self.weekday,
+                starts_at__lt=self.ends_at,
+                ends_at__gt=self.starts_at,
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        )
+        if overlapping:
+            raise ValidationError(
+                _("This service point already has a template overlapping that time on that day."),
+                code="template_overlap",
+            )
+
+
+class Unavailability(TimeStampedModel):
+    """Days an assistant cannot serve: leave, a business trip. Approved ones block assignment."""
+
+    assistant = models.ForeignKey(
+        Assistant,
+        on_delete=models.CASCADE,
+        related_name="unavailabilities",
+        verbose_name=_("assistant"),
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=UnavailabilityKind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=UnavailabilityStatus.choices,
+        default=UnavailabilityStatus.REQUESTED,
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    objects = UnavailabilityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unavailability")
+        verbose_name_plural = _("unavailabilities")
+        ordering = ["-starts_on", "pk"]
+        indexes = [models.Index(fields=["assistant", "starts_on"], name="unavail_assistant_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="unavailability_ends_after_start",
+                violation_error_message=_("Leave cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=UnavailabilityStatus.values),
+                name="unavailability_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assistant.name} {self.get_kind_display()} {self.starts_on}–{self.ends_on}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("Leave cannot end before it starts.")})
+
+
+class Rota(TimeStampedModel):
+    """A generated set of shifts for a period: a draft to preview, then published for good."""
+
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rotas",
+        verbose_name=_("service point"),
+        help_text=_("Empty for the whole district."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RotaStatus.choices, default=RotaStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        verbose_name = _("rota")
+        verbose_name_plural = _("rotas")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="rota_ends_after_start",
+                violation_error_message=_("A rota cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", published_at__isnull=True)
+                | Q(status="published", published_at__isnull=False),
+                name="rota_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_published(self):
+        return self.status == RotaStatus.PUBLISHED
+
+
+class Shift(models.Model):
+    """One seat on duty: a specialty at a service point for a time, filled by one assistant.
+
+    A template needing a finance and a legal assistant gives two shifts. A shift with no
+    assistant is open. The database refuses one assistant on two overlapping live shifts
+    (exclusion constraint on PostgreSQL, triggers on SQLite: migration 0004).
+    """
+
+    rota = models.ForeignKey(
+        Rota,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shifts",
+        verbose_name=_("rota"),
+    )
+    template = models.ForeignKey(
+        ShiftTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shifts",
+        verbose_name=_("template"),
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.PROTECT,
+        related_name="shifts",
+        verbose_name=_("service point"),
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    specialty = models.CharField(_("specialty"), max_length=10, choices=Specialty.choices)
+    assistant = models.ForeignKey(
+        Assistant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shifts",
+        verbose_name=_("assistant"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ShiftStatus.choices, default=ShiftStatus.SCHEDULED
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    check_in_latitude = models.DecimalField(
+        _("check-in latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    check_in_longitude = models.DecimalField(
+        _("check-in longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # Bumped on every change a calendar should see (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["starts_at", "service_point", "specialty", "pk"]
+        indexes = [
+            models.Index(fields=["starts_at"], name="shift_starts_at"),
+            models.Index(fields=["assistant", "starts_at"], name="shift_assistant_start"),
+            models.Index(fields=["service_point", "date"], name="shift_point_date"),
+            models.Index(fields=["status", "starts_at"], name="shift_status_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("A shift must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ShiftStatus.values), name="shift_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(specialty__in=Specialty.values), name="shift_specialty_valid"
+            ),
+            # Attendance needs somebody: an open shift can only be scheduled or cancelled.
+            models.CheckConstraint(
+                condition=Q(assistant__isnull=False) | Q(status__in=["scheduled", "cancelled"]),
+                name="shift_attendance_needs_assistant",
+            ),
+        ]
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{self.service_point} {local:%Y-%m-%d %H:%M} {self.get_specialty_display()}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A shift must end after it starts.")})
+        if self.assistant_id and self.specialty and self.assistant.specialty != self.specialty:
+            raise ValidationError(
+                {
+                    "assistant": _("This shift needs a %(specialty)s assistant.")
+                    % {"specialty": self.get_specialty_display()}
+                }
+            )
+
+    @property
+    def is_open(self):
+        return self.assistant_id is None and self.status == ShiftStatus.SCHEDULED
+
+
+class ShiftEvent(models.Model):
+    """One step in a shift's history: assignment, swap steps, leave, attendance."""
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, related_name="events", verbose_name=_("shift")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ShiftEventKind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    assistant = models.ForeignKey(
+        Assistant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assistant"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("shift event")
+        verbose_name_plural = _("shift history")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
+
+class SwapRequest(TimeStampedModel):
+    """An assistant's offer of a shift, to anyone suitable or to a named colleague."""
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, related_name="swap_requests", verbose_name=_("shift")
+    )
+    requested_by = models.ForeignKey(
+        Assistant,
+        on_delete=models.CASCADE,
+        related_name="swaps_requested",
+        verbose_name=_("requested by"),
+    )
+    offered_to = models.ForeignKey(
+        Assistant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="swaps_offered",
+        verbose_name=_("offered to"),
+        help_text=_("Empty to offer the shift to every suitable colleague."),
+    )
+    accepted_by = models.ForeignKey(
+        Assistant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="swaps_accepted",
+        verbose_name=_("accepted by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.OPEN
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("swap request")
+        verbose_name_plural = _("swap requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One live request per shift: a second offer would let two colleagues both accept.
+            models.UniqueConstraint(
+                fields=["shift"],
+                condition=Q(status__in=["open", "accepted"]),
+                name="swaprequest_one_live_per_shift",
+                violation_error_message=_("This shift is already offered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SwapStatus.values), name="swaprequest_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.shift} · {self.requested_by.name}"
+
+
+class ReminderPolicy(models.Model):
+    """When reminders go out; staff tune these in the admin, the sweep reads them."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices, unique=True)
+    active = models.BooleanField(_("in use"), default=True)
+    hour = models.PositiveSmallIntegerField(
+        _("hour of day"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(23)],
+        help_text=_("For the day-before reminder: the hour it goes out, 0–23."),
+    )
+    minutes = models.PositiveIntegerField(
+        _("minutes"),
+        null=True,
+        blank=True,
+        help_text=_("Before the shift, or after its start for a missed check-in."),
+    )
+    days = models.PositiveSmallIntegerField(
+        _("days ahead"), null=True, blank=True, help_text=_("For open-slot alerts.")
+    )
+
+    class Meta:
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policies")
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hour__isnull=True) | Q(hour__lte=23), name="reminderpolicy_hour_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def clean(self):
+        needed = {
+            ReminderKind.DAY_BEFORE: "hour",
+            ReminderKind.BEFORE_SHIFT: "minutes",
+            ReminderKind.OPEN_SLOT: "days",
+            ReminderKind.MISSED_CHECK_IN: "minutes",
+        }.get(self.kind)
+        if needed and getattr(self, needed) is None:
+            raise ValidationError({needed: _("This kind of reminder needs this value.")})

@@ -52,3 +52,51 @@ class DispatchQuerySet(models.QuerySet):
     def current_on(self, day):
         """Dispatches in force on the given day."""
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+
+
+class UnavailabilityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Follows the visibility of the assistant concerned."""
+        if user.is_active and user.is_staff:
+            return self
+        partner_id = _partner_id_of(user)
+        if partner_id is not None:
+            return self.filter(assistant__partner_id=partner_id)
+        if user.is_authenticated:
+            return self.filter(assistant__user=user)
+        return self.none()
+
+    def approved(self):
+        return self.filter(status="approved")
+
+    def overlapping(self, first_day, last_day):
+        """Unavailability touching any day from first_day to last_day, both included."""
+        return self.filter(starts_on__lte=last_day, ends_on__gte=first_day)
+
+
+class ShiftQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see all shifts; a partner, its assistants' published ones; an assistant, theirs."""
+        if user.is_active and user.is_staff:
+            return self
+        partner_id = _partner_id_of(user)
+        if partner_id is not None:
+            return self.published().filter(assistant__partner_id=partner_id)
+        if user.is_authenticated:
+            return self.published().filter(assistant__user=user)
+        return self.none()
+
+    def published(self):
+        """Shifts assistants may see: made by hand, or part of a published rota."""
+        return self.filter(Q(rota__isnull=True) | Q(rota__status="published"))
+
+    def live(self):
+        """Shifts that still occupy their assistant (not cancelled)."""
+        return self.exclude(status="cancelled")
+
+    def open(self):
+        return self.filter(assistant__isnull=True, status="scheduled")
+
+    def between(self, start, end):
+        """Shifts overlapping the half-open interval [start, end)."""
+        return self.filter(starts_at__lt=end, ends_at__gt=start)

@@ -5,7 +5,16 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import ProgrammeAdmin
-from .models import Community, Street
+from .models import (
+    CalendarDay,
+    ChatWebhook,
+    Community,
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    NotificationPreference,
+    Street,
+)
 
 
 class CommunityInline(admin.TabularInline):
@@ -35,3 +44,92 @@ class CommunityAdmin(ProgrammeAdmin):
     list_select_related = ["street"]
     search_fields = ["name", "street__name"]
     autocomplete_fields = ["street"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ProgrammeAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+
+
+@admin.register(ChatWebhook)
+class ChatWebhookAdmin(ProgrammeAdmin):
+    list_display = ["name", "kind", "service_point", "partner", "active"]
+    list_filter = ["kind", "active"]
+    list_select_related = ["service_point", "partner"]
+    search_fields = ["name", "service_point__name", "partner__name"]
+    autocomplete_fields = ["service_point", "partner"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ProgrammeAdmin):
+    list_display = ["user", "language", "email_enabled", "quiet_from", "quiet_until"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    fields = ["started_at", "finished_at", "succeeded", "http_status", "error"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    fields = ["channel", "target", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ProgrammeAdmin):
+    """Read-only: notifications are written by the events that cause them."""
+
+    list_display = ["subject", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+    search_fields = ["subject", "dedupe_key", "recipient__username"]
+    readonly_fields = ["recipient", "kind", "dedupe_key", "subject", "body", "link", "read_at"]
+    inlines = [DeliveryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ProgrammeAdmin):
+    """Staff see here what failed to arrive, and why."""
+
+    list_display = ["notification", "channel", "target", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel"]
+    list_select_related = ["notification"]
+    search_fields = ["target", "notification__subject"]
+    readonly_fields = [
+        "notification",
+        "channel",
+        "target",
+        "webhook",
+        "status",
+        "attempts",
+        "not_before",
+        "claimed_until",
+        "sent_at",
+        "last_error",
+    ]
+    inlines = [DeliveryAttemptInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -65,3 +65,223 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CalendarDay(models.Model):
+    """A day that staff mark as a holiday or a make-up workday, overriding the official calendar."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday (no duty)")
+        WORKDAY = "workday", _("make-up workday (duty as usual)")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["holiday", "workday"]), name="calendarday_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be told: language, e-mail on or off, and quiet hours."""
+
+    user = models.OneToOneField(
+        "auth.User",
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    email_enabled = models.BooleanField(_("e-mail reminders"), default=True)
+    quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quiet_from__isnull=True, quiet_until__isnull=True)
+                | models.Q(quiet_from__isnull=False, quiet_until__isnull=False),
+                name="notificationpreference_quiet_hours_paired",
+                violation_error_message=_("Give both ends of the quiet hours, or neither."),
+            )
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ChatWebhook(TimeStampedModel):
+    """A group-chat robot (WeCom or DingTalk) that hears about a service point or a partner."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk group robot")
+
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(_("robot URL"), max_length=500)
+    service_point = models.ForeignKey(
+        "assistants.ServicePoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chat_webhooks",
+        verbose_name=_("service point"),
+    )
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chat_webhooks",
+        verbose_name=_("partner"),
+    )
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("group-chat robot")
+        verbose_name_plural = _("group-chat robots")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(service_point__isnull=False, partner__isnull=True)
+                | models.Q(service_point__isnull=True, partner__isnull=False),
+                name="chatwebhook_one_owner",
+                violation_error_message=_("A robot belongs to a service point or to a partner."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Notification(models.Model):
+    """One event told to one recipient; the dedupe key makes a second write of it impossible."""
+
+    recipient = models.ForeignKey(
+        "auth.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class Delivery(models.Model):
+    """One channel's delivery of a notification: the inbox, an e-mail, or a group-chat robot."""
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("inbox")
+        EMAIL = "email", _("e-mail")
+        WEBHOOK = "webhook", _("group-chat robot")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # "inbox", "email:<address>" or "webhook:<id>": one delivery per notification and target.
+    target = models.CharField(_("target"), max_length=300)
+    webhook = models.ForeignKey(
+        ChatWebhook,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("group-chat robot"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "not_before"], name="delivery_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "target"], name="delivery_once_per_target"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["inbox", "email", "webhook"]),
+                name="delivery_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="delivery_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.notification} → {self.target}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at a delivery, kept for staff to see why something did not arrive."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.delivery} @ {self.started_at:%Y-%m-%d %H:%M:%S}"

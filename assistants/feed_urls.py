@@ -1,0 +1,6 @@
+"""The assistants' private calendar feeds (no login: the secret token is the key)."""
+
+
+app_name = "calendar"
+
+urlpatterns: list = []
