@@ -1,6 +1,7 @@
 """Base classes for every admin page staff use: fast changelists, CSV and Excel export."""
 
 from django.contrib import admin
+from django.db import models
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -16,6 +17,8 @@ class ProgrammeAdmin(ExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     formats = [XLSX, CSV]
+    # Robot and callback URLs are HTTPS; a bare host typed by staff should become https://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # Excel on Windows reads a UTF-8 CSV as mojibake unless it starts with a byte-order mark.
     to_encoding = "utf-8-sig"
 

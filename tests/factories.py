@@ -132,3 +132,37 @@ def make_service_item(**overrides) -> ServiceItem:
     if "category" not in fields:
         fields["category"] = ServiceCategory.objects.create(code=f"C{number}", name=f"类别{number}")
     return ServiceItem.objects.create(**fields)
+
+
+def make_shift_template(**overrides):
+    from datetime import time
+
+    from assistants.models import ShiftTemplate
+
+    fields = {"weekday": 0, "starts_at": time(9), "ends_at": time(12)} | overrides
+    if "service_point" not in fields:
+        fields["service_point"] = make_service_point()
+    return ShiftTemplate.objects.create(**fields)
+
+
+def make_shift(**overrides):
+    """A published-by-default (no rota) shift tomorrow 9:00-12:00 local time."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from assistants.models import Shift
+
+    day = overrides.pop("date", timezone.localdate() + timedelta(days=1))
+    tz = timezone.get_current_timezone()
+    fields = {
+        "date": day,
+        "starts_at": datetime.combine(day, time(9), tz),
+        "ends_at": datetime.combine(day, time(12), tz),
+        "specialty": "finance",
+    } | overrides
+    if "service_point" not in fields:
+        fields["service_point"] = make_service_point()
+    if fields.get("assistant") is not None:
+        fields["specialty"] = fields["assistant"].specialty
+    return Shift.objects.create(**fields)
