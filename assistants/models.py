@@ -121,7 +121,11 @@ class Assistant(TimeStampedModel):
         verbose_name = _("assistant")
         verbose_name_plural = _("assistants")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["partner", "status"], name="assistant_partner_status")]
+        indexes = [
+            models.Index(fields=["partner", "status"], name="assistant_partner_status"),
+            # Serves the default ordering, so a list page reads 50 rows instead of sorting all.
+            models.Index(fields=["name", "id"], name="assistant_name_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["licence_number"],
@@ -273,7 +277,10 @@ class Dispatch(TimeStampedModel):
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
         ordering = ["-starts_on", "pk"]
-        indexes = [models.Index(fields=["service_point", "starts_on"], name="dispatch_point_start")]
+        indexes = [
+            models.Index(fields=["service_point", "starts_on"], name="dispatch_point_start"),
+            models.Index(fields=["-starts_on", "id"], name="dispatch_start_desc_id"),
+        ]
         # Overlapping periods of one assistant at one point are refused by the database too:
         # an exclusion constraint on PostgreSQL and a trigger on SQLite (migration 0002).
         constraints = [

@@ -109,7 +109,11 @@ class Enterprise(TimeStampedModel):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["street", "name"], name="enterprise_street_name")]
+        indexes = [
+            models.Index(fields=["street", "name"], name="enterprise_street_name"),
+            # Serves the default ordering, so a list page reads 50 rows instead of sorting all.
+            models.Index(fields=["name", "id"], name="enterprise_name_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(credit_code__regex=CREDIT_CODE_PATTERN),
@@ -154,6 +158,7 @@ class Resident(TimeStampedModel):
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["name", "id"], name="resident_name_id")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(phone__regex=PHONE_PATTERN),
