@@ -1,6 +1,7 @@
 """Reads of enterprises, residents and the checklist, scoped to who is asking."""
 
 from django.db import models
+from django.db.models import Q
 
 
 class StaffOnlyQuerySet(models.QuerySet):
@@ -20,3 +21,54 @@ class CatalogueQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(active=True)
+
+
+def _partner_id_of(user):
+    contact = getattr(user, "partner_contact", None) if user.is_authenticated else None
+    return contact.partner_id if contact is not None else None
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see all; a partner, cases its assistants lead or help; an assistant, theirs."""
+        if user.is_active and user.is_staff:
+            return self
+        partner_id = _partner_id_of(user)
+        if partner_id is not None:
+            return self.filter(
+                Q(lead__partner_id=partner_id)
+                | Q(
+                    pk__in=self.model.helpers.through.objects.filter(
+                        assistant__partner_id=partner_id
+                    ).values("case_id")
+                )
+            )
+        if user.is_authenticated:
+            return self.filter(
+                Q(lead__user=user)
+                | Q(
+                    pk__in=self.model.helpers.through.objects.filter(assistant__user=user).values(
+                        "case_id"
+                    )
+                )
+            )
+        return self.none()
+
+    def open(self):
+        return self.filter(state__in=["new", "assigned", "in_progress"])
+
+    def due_before(self, day):
+        return self.open().filter(target_date__lt=day)
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see all visits; a partner, its assistants' visits; an assistant, their own."""
+        if user.is_active and user.is_staff:
+            return self
+        partner_id = _partner_id_of(user)
+        if partner_id is not None:
+            return self.filter(assistant__partner_id=partner_id)
+        if user.is_authenticated:
+            return self.filter(assistant__user=user)
+        return self.none()

@@ -254,3 +254,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Cases: the prefix of readable numbers (TJ-2026-000123) and how long a lead has to accept.
+CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "TJ")
+CASE_ACCEPT_HOURS = env_int("CASE_ACCEPT_HOURS", 24)
