@@ -186,6 +186,19 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "talentoffice@localhost")
 
+# The cache holds rate-limit counters, so every web process must share it: Redis in production
+# (CACHE_URL), process memory for the embedded default and tests.
+CACHE_URL = env_str("CACHE_URL")
+if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CACHE_URL must point at Redis when DJANGO_ENV=production")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery: Redis in production; with no broker named, a filesystem transport under var/ lets
 # `make run` start a real worker and beat beside the web server without any server of its own.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

@@ -19,6 +19,7 @@ SETTINGS_VARIABLES = (
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
+    "CACHE_URL",
     "DB_CONN_MAX_AGE",
     "TEST_DATABASE_NAME",
     "MEDIA_ROOT",
@@ -58,6 +59,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "talent.example.gov.cn",
     "DATABASE_URL": "postgres://talentoffice:secret@db.example.internal:5432/talentoffice",
     "CELERY_BROKER_URL": "redis://redis.example.internal:6379/0",
+    "CACHE_URL": "redis://redis.example.internal:6379/1",
 }
 
 
