@@ -206,6 +206,8 @@ def reassign_case(*, case, lead, by, reason) -> Case:
         raise IllegalTransition(case, CaseState.ASSIGNED)
     if lead.pk == case.lead_id:
         raise CaseError(_("This assistant already leads the case."), code="same_lead")
+    if not lead.is_active:
+        raise CaseError(_("Only an active assistant can lead a case."), code="lead_inactive")
     _transition(
         case,
         CaseState.ASSIGNED,
