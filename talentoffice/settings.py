@@ -271,3 +271,5 @@ LOGGING = {
 # Cases: the prefix of readable numbers (TJ-2026-000123) and how long a lead has to accept.
 CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "TJ")
 CASE_ACCEPT_HOURS = env_int("CASE_ACCEPT_HOURS", 24)
+# Largest photo or PDF kept with a visit; checked by content in cases.visits.
+VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
