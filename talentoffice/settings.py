@@ -233,6 +233,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ("beat",),
     },
+    # Due reminders and alerts; a sweep still waiting after a minute is superseded by the next.
+    "reminder-sweep": {
+        "task": "assistants.tasks.sweep_reminders",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 55},
+    },
+    # Deliveries whose message was lost, held by quiet hours, or whose worker died.
+    "requeue-stale-deliveries": {
+        "task": "talentoffice.tasks.requeue_stale_deliveries",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 55},
+    },
 }
 
 REST_FRAMEWORK = {

@@ -14,6 +14,7 @@ PUBLIC = {
     "set_language": "switching the page language",
     "admin:jsi18n": "admin JavaScript translations",
     "admin:view_on_site": "redirect helper",
+    "calendar:feed": "a calendar app cannot log in: the secret token in the URL is the credential",
 }
 
 

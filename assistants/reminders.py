@@ -1,0 +1,326 @@
+"""Rota reminders: the sweep that Celery beat runs every minute.
+
+Four kinds, timed by `ReminderPolicy` rows that staff edit (defaults below when a row is missing):
+
+- day_before: the assistant, from the set hour of the day before the shift until that day begins;
+- before_shift: the assistant, from the set minutes before the start until the start;
+- open_slot: every staff member, for a shift without an assistant starting within the set days;
+- missed_check_in: every staff member, when an assistant has not checked in the set minutes
+  after the start (the sweep first marks such shifts missed through
+  `assistants.shifts.mark_missed_shifts`) and the shift is still running.
+
+Each is due over a window, not at one instant, so a sweep that was down catches up on what still
+matters and skips what is stale (a shift that started, or a day-before reminder on the day
+itself). Each kind is one indexed range query on `starts_at` that leaves out shifts already told
+(the dedupe key is looked up in the same query), so a sweep with nothing due runs at most six
+queries (with the one of `mark_missed_shifts`) whatever the size of the shift table. Every message
+also goes to the service point's group-chat robots. The unique dedupe key makes each reminder
+once-only even when sweeps overlap.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from talentoffice.models import ChatWebhook, Notification
+from talentoffice.notifications import notify, quiet_hours_end
+
+from .choices import ReminderKind, ShiftStatus
+from .models import ReminderPolicy, Shift
+from .shifts import mark_missed_shifts
+
+logger = logging.getLogger(__name__)
+
+# Used when staff have not created a policy row for a kind (a data migration should add them).
+DEFAULT_POLICIES = {
+    ReminderKind.DAY_BEFORE: {"hour": 18},
+    ReminderKind.BEFORE_SHIFT: {"minutes": 60},
+    ReminderKind.OPEN_SLOT: {"days": 3},
+    ReminderKind.MISSED_CHECK_IN: {"minutes": 15},
+}
+# At most this many shifts per kind in one sweep, earliest first; the rest wait a minute, so a
+# sweep stays well under the minute between two sweeps.
+BATCH = 500
+# No shift lasts longer: bounds the missed-check-in range scan from below.
+LONGEST_SHIFT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The timing of one kind of reminder, from its row or from the defaults."""
+
+    kind: str
+    hour: int | None = None
+    minutes: int | None = None
+    days: int | None = None
+
+
+def load_policies() -> dict[str, Policy]:
+    """The active policies by kind (one query); a kind switched off by staff is left out."""
+    rows = {row.kind: row for row in ReminderPolicy.objects.all()}
+    policies = {}
+    for kind, defaults in DEFAULT_POLICIES.items():
+        row = rows.get(kind)
+        if row is not None and not row.active:
+            continue
+        values = {}
+        for field, default in defaults.items():
+            value = getattr(row, field) if row is not None else None
+            values[field] = default if value is None else value
+        policies[kind] = Policy(kind=kind, **values)
+    return policies
+
+
+def assistant_key(shift_id: int, assistant_id: int, kind: str) -> str:
+    """Dedupe key of a reminder to the shift's assistant (and the point's robots)."""
+    return f"shift:{shift_id}:assistant:{assistant_id}:{kind}"
+
+
+def staff_key(shift_id: int, user_id: int, kind: str) -> str:
+    """Dedupe key of an alert about a shift to one staff member."""
+    return f"shift:{shift_id}:user:{user_id}:{kind}"
+
+
+def group_key(shift_id: int, kind: str) -> str:
+    """Dedupe key of an alert about a shift to the point's robots; it marks the alert as done."""
+    return f"shift:{shift_id}:{kind}"
+
+
+def _text(field: str) -> Cast:
+    return Cast(OuterRef(field), output_field=CharField())
+
+
+def _told(*parts) -> Exists:
+    """True for a shift whose notification with the key built from `parts` already exists."""
+    key = Concat(*parts, output_field=CharField())
+    return Exists(Notification.objects.filter(dedupe_key=key))
+
+
+def _told_assistant(kind: str) -> Exists:
+    # Must build exactly what assistant_key() builds.
+    return _told(
+        Value("shift:"), _text("pk"), Value(":assistant:"), _text("assistant_id"), Value(f":{kind}")
+    )
+
+
+def _told_group(kind: str) -> Exists:
+    # Must build exactly what group_key() builds.
+    return _told(Value("shift:"), _text("pk"), Value(f":{kind}"))
+
+
+def _candidates():
+    """Published, scheduled shifts with what rendering and delivery need, fetched in bulk."""
+    return (
+        Shift.objects.published()
+        .select_related("service_point", "assistant__user__notification_preference")
+        .prefetch_related(
+            Prefetch(
+                "service_point__chat_webhooks",
+                queryset=ChatWebhook.objects.filter(active=True),
+                to_attr="active_webhooks",
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def due_day_before(now: datetime, policy: Policy) -> list[Shift]:
+    """Tomorrow's assigned shifts not yet reminded, once today's set hour has come."""
+    local = timezone.localtime(now)
+    if local.hour < policy.hour:
+        return []  # not yet time today; yesterday's reminders were for today's shifts: stale
+    tomorrow = local.date() + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(tomorrow, time.min))
+    return list(
+        _candidates()
+        .filter(
+            status=ShiftStatus.SCHEDULED,
+            assistant__isnull=False,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=1),
+        )
+        .exclude(_told_assistant(ReminderKind.DAY_BEFORE))[:BATCH]
+    )
+
+
+def due_before_shift(now: datetime, policy: Policy) -> list[Shift]:
+    """Assigned shifts starting within the set minutes, not yet reminded; started ones are stale."""
+    return list(
+        _candidates()
+        .filter(
+            status=ShiftStatus.SCHEDULED,
+            assistant__isnull=False,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(minutes=policy.minutes),
+        )
+        .exclude(_told_assistant(ReminderKind.BEFORE_SHIFT))[:BATCH]
+    )
+
+
+def due_open_slot(now: datetime, policy: Policy) -> list[Shift]:
+    """Shifts without an assistant starting within the set days, not yet alerted."""
+    return list(
+        _candidates()
+        .filter(
+            status=ShiftStatus.SCHEDULED,
+            assistant__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(days=policy.days),
+        )
+        .exclude(_told_group(ReminderKind.OPEN_SLOT))[:BATCH]
+    )
+
+
+def due_missed_check_in(now: datetime, policy: Policy) -> list[Shift]:
+    """Running shifts marked missed (no check-in the set minutes after start), not yet alerted."""
+    return list(
+        _candidates()
+        .filter(
+            status=ShiftStatus.MISSED,
+            assistant__isnull=False,
+            starts_at__gt=now - LONGEST_SHIFT,
+            starts_at__lte=now - timedelta(minutes=policy.minutes),
+            ends_at__gt=now,
+        )
+        .exclude(_told_group(ReminderKind.MISSED_CHECK_IN))[:BATCH]
+    )
+
+
+def _facts(shift: Shift) -> dict:
+    """The values messages about a shift use, in the active language."""
+    starts_at = timezone.localtime(shift.starts_at)
+    return {
+        "point": shift.service_point.name,
+        "address": shift.service_point.address,
+        "specialty": shift.get_specialty_display(),
+        "date": f"{starts_at:%Y-%m-%d}",
+        "start": f"{starts_at:%H:%M}",
+        "end": f"{timezone.localtime(shift.ends_at):%H:%M}",
+        "assistant": shift.assistant.name if shift.assistant_id else "",
+    }
+
+
+def _render(shift: Shift, kind: str):
+    """A render callable for notify(): builds the texts when the language is known."""
+
+    def render():
+        facts = _facts(shift)
+        if kind == ReminderKind.DAY_BEFORE:
+            subject = gettext("Duty tomorrow: %(point)s at %(start)s") % facts
+        elif kind == ReminderKind.BEFORE_SHIFT:
+            subject = gettext("Duty soon: %(point)s at %(start)s") % facts
+        elif kind == ReminderKind.OPEN_SLOT:
+            subject = gettext("Open shift: %(point)s on %(date)s at %(start)s") % facts
+            body = gettext(
+                "The %(specialty)s shift at %(point)s on %(date)s from %(start)s to %(end)s "
+                "has no assistant yet."
+            )
+            return subject, body % facts
+        else:
+            subject = gettext("Missed check-in: %(assistant)s at %(point)s") % facts
+            body = gettext(
+                "%(assistant)s has not checked in for the %(specialty)s shift at %(point)s "
+                "that began at %(start)s on %(date)s."
+            )
+            return subject, body % facts
+        body = gettext(
+            "%(assistant)s, you are on %(specialty)s duty at %(point)s (%(address)s) "
+            "on %(date)s from %(start)s to %(end)s."
+        )
+        return subject, body % facts
+
+    return render
+
+
+def _remind_assistant(shift: Shift, kind: str, now: datetime) -> int:
+    """Tell the shift's assistant (when they have a login) and the point's robots."""
+    user = shift.assistant.user
+    written = notify(
+        recipient=user,
+        kind=f"shift.{kind}",
+        dedupe_key=assistant_key(shift.pk, shift.assistant_id, kind),
+        render=_render(shift, kind),
+        webhooks=shift.service_point.active_webhooks,
+        not_before=quiet_hours_end(user=user, at=now, event_at=shift.starts_at),
+    )
+    return int(written is not None)
+
+
+def _alert_staff(shift: Shift, kind: str, now: datetime, staff: list) -> int:
+    """Tell the point's robots once, and every staff member in their own inbox."""
+    render = _render(shift, kind)
+    group = notify(
+        recipient=None,
+        kind=f"shift.{kind}",
+        dedupe_key=group_key(shift.pk, kind),
+        render=render,
+        webhooks=shift.service_point.active_webhooks,
+    )
+    if group is None:
+        return 0  # another sweep wrote this alert
+    link = reverse("admin:assistants_shift_change", args=[shift.pk])
+    written = 1
+    for user in staff:
+        personal = notify(
+            recipient=user,
+            kind=f"shift.{kind}",
+            dedupe_key=staff_key(shift.pk, user.pk, kind),
+            render=render,
+            link=link,
+            not_before=quiet_hours_end(user=user, at=now, event_at=shift.starts_at),
+        )
+        written += int(personal is not None)
+    return written
+
+
+def sweep_reminders(now: datetime | None = None) -> int:
+    """Write every reminder and alert due now; returns how many notifications were written."""
+    now = now or timezone.now()
+    policies = load_policies()
+    finders = {
+        ReminderKind.DAY_BEFORE: due_day_before,
+        ReminderKind.BEFORE_SHIFT: due_before_shift,
+        ReminderKind.OPEN_SLOT: due_open_slot,
+        ReminderKind.MISSED_CHECK_IN: due_missed_check_in,
+    }
+    # Attendance first: shifts without a check-in become missed, whether or not staff want the
+    # alert; the missed-check-in alert below then reads that status.
+    missed_policy = policies.get(ReminderKind.MISSED_CHECK_IN)
+    grace = (
+        missed_policy.minutes
+        if missed_policy is not None
+        else DEFAULT_POLICIES[ReminderKind.MISSED_CHECK_IN]["minutes"]
+    )
+    mark_missed_shifts(now=now, grace_minutes=grace)
+    staff = None
+    written = 0
+    for kind, find in finders.items():
+        policy = policies.get(kind)
+        if policy is None:
+            continue
+        for shift in find(now, policy):
+            # One transaction per shift: a failure leaves the others' reminders written, and a
+            # concurrent sweep waits on this shift's keys only as long as this one takes.
+            with transaction.atomic():
+                if kind in (ReminderKind.OPEN_SLOT, ReminderKind.MISSED_CHECK_IN):
+                    if staff is None:
+                        staff = list(
+                            get_user_model()
+                            .objects.filter(is_active=True, is_staff=True)
+                            .select_related("notification_preference")
+                            .order_by("pk")
+                        )
+                    written += _alert_staff(shift, kind, now, staff)
+                else:
+                    written += _remind_assistant(shift, kind, now)
+    if written:
+        logger.info("reminder sweep wrote %s notifications", written)
+    return written
