@@ -222,7 +222,7 @@ class CouncilMeeting(TimeStampedModel):
         related_name="council_meetings",
         verbose_name=_("assistants present"),
     )
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(_("meeting minutes"), blank=True)
 
     class Meta:
         verbose_name = _("council meeting")

@@ -199,7 +199,7 @@ def check_visit(*, kind, occurred_at, service_point, enterprise, resident, peopl
             "Say where the visit took place: a service point, an enterprise or a household."
         )
     if occurred_at is not None and occurred_at > timezone.now() + CLOCK_SKEW:
-        errors["occurred_at"] = _("A visit cannot be logged before it happens.")
+        errors["occurred_at"] = _("The visit time cannot be in the future.")
     if people_present is None or people_present < 1:
         errors["people_present"] = _("At least one person was present.")
     if errors:
