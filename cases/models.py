@@ -349,6 +349,7 @@ class Case(TimeStampedModel):
             models.Index(fields=["state", "target_date"], name="case_state_target"),
             models.Index(fields=["lead", "state"], name="case_lead_state"),
             models.Index(fields=["state", "follow_up_due"], name="case_state_follow_up"),
+            models.Index(fields=["state", "accept_by"], name="case_state_accept_by"),
         ]
         constraints = [
             # A case is about exactly one requester: a resident or an enterprise.

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -245,6 +246,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expire_seconds": 55},
     },
+    # Case escalations, deadline warnings, return-visit and liaison reminders.
+    "case-reminder-sweep": {
+        "task": "cases.tasks.sweep_case_reminders",
+        "schedule": 300.0,
+        "options": {"expire_seconds": 290},
+    },
+    # One digest of overdue cases and return visits per staff member, each morning.
+    "case-daily-digest": {
+        "task": "cases.tasks.send_daily_digest",
+        "schedule": crontab(hour=8, minute=30),
+        "options": {"expire_seconds": 6 * 3600},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -284,4 +297,9 @@ LOGGING = {
 CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "TJ")
 CASE_ACCEPT_HOURS = env_int("CASE_ACCEPT_HOURS", 24)
 # Largest photo or PDF kept with a visit; checked by content in cases.visits.
+# Case reminders (cases.sweeps): warn the lead this many working days before the target date,
+# remind the lead this many days before a return visit, send day-based reminders from this hour.
+CASE_WARNING_WORKDAYS = env_int("CASE_WARNING_WORKDAYS", 2)
+CASE_FOLLOW_UP_REMINDER_DAYS = env_int("CASE_FOLLOW_UP_REMINDER_DAYS", 1)
+CASE_REMINDER_HOUR = env_int("CASE_REMINDER_HOUR", 8)
 VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
