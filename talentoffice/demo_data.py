@@ -183,11 +183,22 @@ LEGAL_ASSISTANTS = 190
 ENTERPRISES = 300
 RESIDENTS = 2000
 
-COMMUNITY_POINT_HOURS = [
-    "每周二、周四 9:00-12:00 人才助理轮值",
-    "每周一、周三、周五 14:30-17:30 人才助理轮值",
-    "每周三 9:00-12:00、每周六 9:00-11:30 人才助理轮值",
-]
+# A community point's duty is a couple of half-days a week. Each text shown as the point's
+# opening hours comes with the templates that staff it, (weekday 0=Mon, start, end), so that the
+# rota agrees with what the point tells residents. One finance and one legal seat each.
+COMMUNITY_POINT_SCHEDULES = {
+    "每周二、周四 9:00-12:00 人才助理轮值": [(1, "09:00", "12:00"), (3, "09:00", "12:00")],
+    "每周一、周三、周五 14:30-17:30 人才助理轮值": [
+        (0, "14:30", "17:30"),
+        (2, "14:30", "17:30"),
+        (4, "14:30", "17:30"),
+    ],
+    "每周三 9:00-12:00、每周六 9:00-11:30 人才助理轮值": [
+        (2, "09:00", "12:00"),
+        (5, "09:00", "11:30"),
+    ],
+}
+COMMUNITY_POINT_HOURS = list(COMMUNITY_POINT_SCHEDULES)
 # Communities that host a point, one or two per street.
 COMMUNITY_POINTS = [
     "瀛东社区",
@@ -240,6 +251,42 @@ DISTRICT_POINTS = [
         "下沉征迁一线",
     ),
 ]
+# Duty at the district-level points by kind: (weekdays, start, end, finance seats, legal seats).
+# The window's duty sits inside its opening hours; the expropriation sites are staffed on every
+# working day, morning and afternoon. `--scale N` multiplies the seats: N times the assistants
+# staff N times the desks, which is what makes the benchmark's rota big.
+DISTRICT_POINT_TEMPLATES = {
+    "service_window": [
+        (range(5), "09:00", "12:00", 1, 1),
+        (range(5), "14:30", "17:30", 1, 1),
+    ],
+    "talent_home": [
+        (range(6), "09:00", "12:00", 1, 1),
+        (range(6), "14:00", "18:00", 1, 1),
+    ],
+    "project_site": [
+        (range(5), "08:30", "12:00", 1, 1),
+        (range(5), "14:30", "18:00", 1, 1),
+    ],
+}
+COMMUNITY_POINT_SEATS = (1, 1)
+
+# Leave in the two demo months, as shares of active assistants: approved leave blocks duty,
+# requested leave waits for staff, rejected leave is history. Lengths in days.
+LEAVE_SHARES = [("approved", 0.04), ("requested", 0.015), ("rejected", 0.005)]
+LEAVE_KINDS = [("leave", 6), ("business_trip", 3), ("other", 1)]
+LEAVE_DAYS = (1, 7)
+LEAVE_REASONS = {
+    "leave": ["年休假", "事假", "病假", "婚假"],
+    "business_trip": ["总行培训", "外地出差", "参加律协业务培训", "异地开庭"],
+    "other": ["单位重要会议", "家中有事"],
+}
+# Of past shifts, the share nobody checked in to; the rest were served.
+MISSED_SHARE = 0.03
+# Swap requests per 1x scale on upcoming shifts; about half are offered to a named colleague.
+SWAP_REQUESTS = 6
+SWAP_NOTES = ["临时有客户接待，申请换班", "需参加单位培训", "家中有事，请同事帮忙顶班", "外出开庭"]
+
 # Where each specialty tends to be posted: finance staff mostly in communities and at the window,
 # lawyers also at the expropriation sites, where disputes over leases and families come up.
 DISPATCH_KIND_WEIGHTS = {

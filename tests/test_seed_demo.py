@@ -1,8 +1,12 @@
-"""`manage.py seed_demo`: the demo district's volumes, determinism, validity and logins."""
+"""`manage.py seed_demo`: the demo district's volumes, determinism, validity and logins, and its
+duty rota: templates, leave, published rotas for this month and the next, attendance, swaps."""
 
 import hashlib
 import random
 import re
+from collections import Counter
+from datetime import date, datetime
+from datetime import time as clock
 from io import StringIO
 
 import pytest
@@ -11,7 +15,19 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 
-from assistants.models import Assistant, Dispatch, ServicePoint, Skill
+from assistants.models import (
+    Assistant,
+    Dispatch,
+    Rota,
+    ServicePoint,
+    Shift,
+    ShiftEvent,
+    ShiftTemplate,
+    Skill,
+    SwapRequest,
+    Unavailability,
+)
+from assistants.rota import LOCAL_TZ
 from cases.models import Enterprise, Resident, ServiceCategory, ServiceItem
 from partners.models import Agreement, Partner, PartnerContact
 from talentoffice.management.commands.seed_demo import CreditCodes, MobileNumbers, _split
@@ -23,6 +39,15 @@ from talentoffice.validators import (
 )
 
 LOGIN_LINE = re.compile(r"^demo login: (staff|assistant|partner) (\S+) (\S+)$")
+# Mid-September 2026: the demo's two rota months hold the Mid-Autumn and National Day holidays
+# and the make-up Sunday of 20 September.
+TODAY = date(2026, 9, 15)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(time_machine):
+    """The rota follows today's date; a fixed day keeps two runs of a test comparable."""
+    time_machine.move_to(datetime(2026, 9, 15, 10, 0, tzinfo=LOCAL_TZ), tick=False)
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +108,43 @@ def district_digest() -> str:
                 "name", "phone", "community__name", "address", "household_size"
             )
         ),
+        list(
+            ShiftTemplate.objects.order_by(
+                "service_point__name", "weekday", "starts_at"
+            ).values_list(
+                "service_point__name",
+                "weekday",
+                "starts_at",
+                "ends_at",
+                "finance_needed",
+                "legal_needed",
+            )
+        ),
+        list(
+            Unavailability.objects.order_by("assistant__phone", "starts_on").values_list(
+                "assistant__phone", "kind", "starts_on", "ends_on", "status", "reason"
+            )
+        ),
+        list(
+            Rota.objects.order_by("starts_on").values_list("name", "starts_on", "ends_on", "status")
+        ),
+        list(
+            Shift.objects.order_by(
+                "starts_at", "service_point__name", "specialty", "assistant__phone"
+            ).values_list(
+                "service_point__name", "starts_at", "specialty", "assistant__phone", "status"
+            )
+        ),
+        list(
+            SwapRequest.objects.order_by("shift__starts_at", "requested_by__phone").values_list(
+                "shift__service_point__name",
+                "shift__starts_at",
+                "requested_by__phone",
+                "offered_to__phone",
+                "status",
+                "note",
+            )
+        ),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -119,6 +181,8 @@ def test_it_creates_the_programme_volumes_on_an_empty_database(db):
     assert Enterprise.objects.count() == 300
     assert Resident.objects.count() == 2000
     assert "  residents: 2000" in output
+    assert Rota.objects.count() == 2
+    assert f"  shifts: {Shift.objects.count()}" in output
 
 
 def test_assistants_match_their_partner_and_only_lawyers_carry_licence_numbers(db):
@@ -173,6 +237,11 @@ def test_every_generated_record_passes_full_clean(db):
         ServiceItem,
         Enterprise,
         Resident,
+        ShiftTemplate,
+        Unavailability,
+        Rota,
+        Shift,
+        SwapRequest,
     ]:
         sample = model.objects.order_by("pk")[:50]
         assert sample, model
@@ -266,3 +335,109 @@ def test_credit_codes_stay_unique_and_valid_at_benchmark_scale():
 def test_volumes_are_shared_out_exactly_by_weight():
     assert _split(120, [16, 16, 14, 8]) == [36, 35, 31, 18]
     assert sum(_split(19_000, [12, 12, 12, 10, 8, 4, 4])) == 19_000
+
+
+# -- the duty rota ---------------------------------------------------------------------------
+
+
+def test_every_point_gets_templates_that_match_its_opening_hours(db):
+    seed()
+
+    window = ServicePoint.objects.get(kind="service_window")
+    assert sorted(
+        window.shift_templates.values_list("weekday", "starts_at", "finance_needed", "legal_needed")
+    ) == [(day, time, 1, 1) for day in range(5) for time in (clock(9), clock(14, 30))]
+    # A community point whose sign says Tuesdays and Thursdays mornings is staffed just then.
+    point = ServicePoint.objects.filter(opening_hours__startswith="每周二、周四").first()
+    assert point is not None
+    assert sorted(point.shift_templates.values_list("weekday", "starts_at", "ends_at")) == [
+        (1, clock(9), clock(12)),
+        (3, clock(9), clock(12)),
+    ]
+    assert not ServicePoint.objects.filter(shift_templates__isnull=True).exists()
+
+
+def test_this_month_and_the_next_have_a_published_district_rota(db):
+    seed()
+
+    rotas = list(Rota.objects.order_by("starts_on"))
+    assert [(r.starts_on, r.ends_on) for r in rotas] == [
+        (date(2026, 9, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+    ]
+    assert all(r.status == "published" and r.service_point is None for r in rotas)
+    assert all(r.published_by.username == "staff" for r in rotas)
+    days = set(Shift.objects.values_list("date", flat=True))
+    # No duty in the Mid-Autumn and National Day holidays; duty on the make-up Sunday.
+    assert not days & {date(2026, 9, 25), date(2026, 10, 1), date(2026, 10, 4), date(2026, 10, 7)}
+    assert date(2026, 9, 20) in days
+    assert (
+        not Shift.objects.exclude(specialty=F("assistant__specialty"))
+        .exclude(assistant__isnull=True)
+        .exists()
+    )
+    assert (
+        not Shift.objects.filter(assistant__isnull=False)
+        .exclude(assistant__status="active")
+        .exists()
+    )
+    # Each shift's history starts with its creation, and published assignments are recorded.
+    assert ShiftEvent.objects.filter(kind="created").count() == Shift.objects.count()
+    assert (
+        ShiftEvent.objects.filter(kind="assigned").count()
+        == Shift.objects.filter(assistant__isnull=False).count()
+    )
+
+
+def test_approved_leave_keeps_people_off_duty_and_requests_wait(db):
+    seed()
+
+    statuses = Counter(Unavailability.objects.values_list("status", flat=True))
+    assert statuses["approved"] > 0 and statuses["requested"] > 0
+    assert not Unavailability.objects.filter(status="requested", starts_on__lte=TODAY).exists()
+    for leave in Unavailability.objects.filter(status="approved"):
+        assert not Shift.objects.filter(
+            assistant=leave.assistant, date__range=(leave.starts_on, leave.ends_on)
+        ).exists()
+
+
+def test_past_shifts_were_served_or_missed_and_upcoming_ones_are_scheduled(db):
+    seed()
+
+    past = Shift.objects.filter(date__lt=TODAY, assistant__isnull=False)
+    assert set(past.values_list("status", flat=True)) == {"completed", "missed"}
+    completed = past.filter(status="completed")
+    assert not completed.filter(checked_in_at__isnull=True).exists()
+    assert not completed.filter(checked_out_at__isnull=True).exists()
+    assert set(Shift.objects.filter(date__gte=TODAY).values_list("status", flat=True)) == {
+        "scheduled"
+    }
+
+
+def test_swap_requests_offer_upcoming_shifts_of_their_holder_to_free_colleagues(db):
+    seed()
+
+    swaps = list(SwapRequest.objects.select_related("shift", "offered_to"))
+    assert len(swaps) == 6
+    assert any(swap.offered_to is not None for swap in swaps)
+    for swap in swaps:
+        assert swap.status == "open" and swap.shift.date > TODAY
+        assert swap.requested_by_id == swap.shift.assistant_id
+        assert swap.shift.events.filter(kind="swap_offered").exists()
+        if swap.offered_to is not None:
+            colleague = swap.offered_to
+            assert colleague.specialty == swap.shift.specialty and colleague.status == "active"
+            assert (
+                colleague.dispatches.current_on(swap.shift.date)
+                .filter(service_point=swap.shift.service_point)
+                .exists()
+            )
+            assert (
+                not Shift.objects.live()
+                .filter(
+                    assistant=colleague,
+                    starts_at__lt=swap.shift.ends_at,
+                    ends_at__gt=swap.shift.starts_at,
+                )
+                .exists()
+            )

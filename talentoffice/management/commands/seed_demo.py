@@ -2,23 +2,41 @@
 
 The district follows the news reports in the design seeds (Taijiang, Fuzhou): 44 partners,
 300+ assistants, service points, dispatches, the 4-category / 21-item checklist, enterprises and
-residents, plus demo logins for staff, assistants and a partner manager. `--scale N` multiplies
-the large tables for benchmarks, so they are written with bulk_create; bulk_create skips
-full_clean(), which is why every value is generated valid by construction (the database's CHECK
-and UNIQUE constraints would refuse anything else).
+residents, plus demo logins for staff, assistants and a partner manager; then the duty rota:
+shift templates, some leave, a published rota for the current and the next month with the past
+days' attendance, and a few swap requests. `--scale N` multiplies the large tables for
+benchmarks, so they are written with bulk_create; bulk_create skips full_clean(), which is why
+every value is generated valid by construction (the database's CHECK and UNIQUE constraints
+would refuse anything else).
 """
 
 import itertools
 import random
 import time
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from assistants.models import Assistant, Dispatch, ServicePoint, Skill
+from assistants.models import (
+    Assistant,
+    Dispatch,
+    Rota,
+    ServicePoint,
+    Shift,
+    ShiftEvent,
+    ShiftTemplate,
+    Skill,
+    SwapRequest,
+    Unavailability,
+)
+from assistants.rota import LOCAL_TZ, generate_rota, publish_rota
 from cases.models import Enterprise, Resident, ServiceCategory, ServiceItem
 from partners.models import Agreement, Partner, PartnerContact
 from talentoffice import demo_data as data
@@ -27,7 +45,8 @@ from talentoffice.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
 BATCH_SIZE = 2000
 DEFAULT_SEED = 2024
-# The demo is fixed in time (no `today`), so that a seed gives the same rows on any day.
+# The district is fixed in time (no `today`), so that a seed gives the same rows on any day; only
+# the rota follows the calendar (this month and the next), so it is the same for a seed and a day.
 LAST_DISPATCH_START = date(2025, 6, 30)
 WITHDRAWN_BY = date(2025, 9, 30)
 
@@ -147,12 +166,25 @@ def _bulk(model, objects):
     return model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
 
 
+def _clock(text: str) -> clock:
+    """A time of day from "HH:MM"."""
+    hours, minutes = text.split(":")
+    return clock(int(hours), int(minutes))
+
+
+def _month_after(day: date) -> date:
+    """The first day of the month after day's month."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 class DemoDistrict:
     """Builds the demo district from one seeded random generator, table by table."""
 
-    def __init__(self, *, seed: int, scale: int):
+    def __init__(self, *, seed: int, scale: int, today: date | None = None):
         # One private generator: the global `random` could be reseeded or consumed elsewhere.
         self.rng = random.Random(seed)
+        self.today = today or timezone.localdate()
+        self.timings: dict[str, float] = {}
         self.seed = seed
         self.scale = scale
         self.mobiles = MobileNumbers(self.rng)
@@ -509,6 +541,7 @@ class DemoDistrict:
                 )
         _bulk(Dispatch, dispatches)
         self.dispatch_count = len(dispatches)
+        self.dispatches = dispatches
 
     def build_enterprises(self):
         """Companies and individual businesses with valid, unique credit codes."""
@@ -584,6 +617,202 @@ class DemoDistrict:
                 residents = []
         _bulk(Resident, residents)
 
+    def build_templates(self):
+        """Duty templates: the opening hours of each point, seats multiplied by the scale."""
+        templates = []
+        for point in self.points:
+            if point.kind == "community_point":
+                finance, legal = data.COMMUNITY_POINT_SEATS
+                rows = [
+                    ([weekday], start, end, finance, legal)
+                    for weekday, start, end in data.COMMUNITY_POINT_SCHEDULES[point.opening_hours]
+                ]
+            else:
+                rows = data.DISTRICT_POINT_TEMPLATES[point.kind]
+            for weekdays, start, end, finance, legal in rows:
+                templates.extend(
+                    ShiftTemplate(
+                        service_point=point,
+                        weekday=weekday,
+                        starts_at=_clock(start),
+                        ends_at=_clock(end),
+                        finance_needed=finance * self.scale,
+                        legal_needed=legal * self.scale,
+                    )
+                    for weekday in weekdays
+                )
+        _bulk(ShiftTemplate, templates)
+
+    def build_leave(self):
+        """Leave and business trips in the two rota months: approved, requested and rejected."""
+        rng = self.rng
+        first, last = self.months[0][0], self.months[-1][1]
+        active = [a for a in self.assistants if a.status == "active"]
+        shares = [(status, round(share * len(active))) for status, share in data.LEAVE_SHARES]
+        chosen = iter(rng.sample(active, sum(count for _, count in shares)))
+        kinds, kind_weights = zip(*data.LEAVE_KINDS, strict=True)
+        rows = []
+        for status, count in shares:
+            for assistant in itertools.islice(chosen, count):
+                kind = rng.choices(kinds, weights=kind_weights)[0]
+                # A request still waiting is for days to come; decided ones may be past.
+                earliest = self.today + timedelta(days=1) if status == "requested" else first
+                starts_on = self.day_between(min(earliest, last), last)
+                ends_on = starts_on + timedelta(days=rng.randint(*data.LEAVE_DAYS) - 1)
+                decided = status != "requested"
+                decided_on = min(starts_on, self.today) - timedelta(days=rng.randrange(1, 5))
+                rows.append(
+                    Unavailability(
+                        assistant_id=assistant.pk,
+                        kind=kind,
+                        starts_on=starts_on,
+                        ends_on=ends_on,
+                        status=status,
+                        reason=rng.choice(data.LEAVE_REASONS[kind]),
+                        decided_by=self.staff_user if decided else None,
+                        decided_at=datetime.combine(decided_on, clock(17), tzinfo=LOCAL_TZ)
+                        if decided
+                        else None,
+                    )
+                )
+        _bulk(Unavailability, rows)
+
+    def build_rotas(self):
+        """A published rota for the whole district for this month and the next."""
+        self.rotas = []
+        for first, last in self.months:
+            rota = generate_rota(
+                starts_on=first,
+                ends_on=last,
+                created_by=self.staff_user,
+                name=f"{first.year}年{first.month}月全区轮值表",
+            )
+            # Seeding stays quiet: the demo logins' inbox fills from the reminder sweep.
+            publish_rota(rota=rota, by=self.staff_user, notify_assistants=False)
+            self.rotas.append(rota)
+
+    def build_attendance(self):
+        """Shifts before today were served, except a few nobody checked in to."""
+        past = Shift.objects.filter(
+            rota__in=self.rotas, date__lt=self.today, assistant__isnull=False
+        )
+        ids = list(
+            past.order_by("starts_at", "service_point_id", "specialty", "pk").values_list(
+                "pk", flat=True
+            )
+        )
+        missed = self.rng.sample(ids, round(len(ids) * data.MISSED_SHARE))
+        past.filter(pk__in=missed).update(status="missed")
+        # Checked in a few minutes early, out at the end: one UPDATE for the whole past.
+        past.exclude(pk__in=missed).update(
+            status="completed",
+            checked_in_at=F("starts_at") - timedelta(minutes=5),
+            checked_out_at=F("ends_at"),
+        )
+
+    def build_swaps(self):
+        """A few upcoming shifts offered by their holder, to anyone or to a free colleague."""
+        rng = self.rng
+        upcoming = list(
+            Shift.objects.filter(rota__in=self.rotas, date__gt=self.today, assistant__isnull=False)
+            .order_by("starts_at", "service_point_id", "specialty", "pk")
+            .values_list(
+                "pk",
+                "assistant_id",
+                "service_point_id",
+                "specialty",
+                "date",
+                "starts_at",
+                "ends_at",
+            )
+        )
+        busy = defaultdict(list)
+        for _pk, assistant_id, _point, _specialty, day, starts_at, ends_at in upcoming:
+            busy[assistant_id, day].append((starts_at, ends_at))
+        by_pk = {assistant.pk: assistant for assistant in self.assistants}
+        # Active people posted to each point, by specialty, in a fixed order.
+        posted = defaultdict(list)
+        for dispatch in self.dispatches:
+            person = by_pk[dispatch.assistant_id]
+            if person.status == "active":
+                posted[dispatch.service_point.pk, person.specialty].append(dispatch)
+        on_leave = defaultdict(list)
+        for assistant_id, starts_on, ends_on in Unavailability.objects.filter(
+            status="approved"
+        ).values_list("assistant_id", "starts_on", "ends_on"):
+            on_leave[assistant_id].append((starts_on, ends_on))
+
+        def free(dispatch, requester_id, day, starts_at, ends_at):
+            """Posted there that day, not the requester, not on leave, not on duty then."""
+            pk = dispatch.assistant_id
+            return (
+                pk != requester_id
+                and dispatch.starts_on <= day
+                and (dispatch.ends_on is None or day <= dispatch.ends_on)
+                and not any(first <= day <= last for first, last in on_leave[pk])
+                and not any(s < ends_at and starts_at < e for s, e in busy[pk, day])
+            )
+
+        swaps, events = [], []
+        count = min(len(upcoming), data.SWAP_REQUESTS * self.scale)
+        for pk, requester_id, point_id, specialty, day, starts_at, ends_at in rng.sample(
+            upcoming, count
+        ):
+            offered_to = None
+            if rng.random() < 0.5:
+                # From a random place in the list, the first colleague who is free: a fair pick
+                # without testing thousands of colleagues at scale 100.
+                colleagues = posted[point_id, specialty]
+                start = rng.randrange(len(colleagues)) if colleagues else 0
+                offered_to = next(
+                    (
+                        d.assistant_id
+                        for d in itertools.chain(colleagues[start:], colleagues[:start])
+                        if free(d, requester_id, day, starts_at, ends_at)
+                    ),
+                    None,
+                )
+            note = rng.choice(data.SWAP_NOTES)
+            swaps.append(
+                SwapRequest(
+                    shift_id=pk,
+                    requested_by_id=requester_id,
+                    offered_to_id=offered_to,
+                    status="open",
+                    note=note,
+                )
+            )
+            events.append(
+                ShiftEvent(
+                    shift_id=pk,
+                    kind="swap_offered",
+                    actor=by_pk[requester_id].user,
+                    assistant_id=requester_id,
+                    note=note,
+                )
+            )
+        _bulk(SwapRequest, swaps)
+        _bulk(ShiftEvent, events)
+
+    def build_duty(self):
+        """Templates, leave, the two months' rotas, past attendance and swap requests."""
+        this_month = self.today.replace(day=1)
+        next_month = _month_after(this_month)
+        self.months = [
+            (this_month, next_month - timedelta(days=1)),
+            (next_month, _month_after(next_month) - timedelta(days=1)),
+        ]
+        for step in (
+            self.build_templates,
+            self.build_leave,
+            self.build_rotas,
+            self.build_attendance,
+            self.build_swaps,
+        ):
+            started = time.monotonic()
+            step()
+            self.timings[step.__name__.removeprefix("build_")] = time.monotonic() - started
+
     def build(self):
         """Build every table in dependency order."""
         self.build_geography()
@@ -596,14 +825,20 @@ class DemoDistrict:
         self.build_dispatches()
         self.build_enterprises()
         self.build_residents()
+        self.build_duty()
+
+
+def build_demo_district(*, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDistrict:
+    """Build the demo district in one transaction; return it, with its logins and timings."""
+    with transaction.atomic():
+        district = DemoDistrict(seed=seed, scale=scale)
+        district.build()
+    return district
 
 
 def seed_demo(*, seed: int = DEFAULT_SEED, scale: int = 1) -> list[tuple[str, str, str]]:
     """Build the demo district in one transaction; return the logins (role, username, password)."""
-    with transaction.atomic():
-        district = DemoDistrict(seed=seed, scale=scale)
-        district.build()
-    return district.logins
+    return build_demo_district(seed=seed, scale=scale).logins
 
 
 class Command(BaseCommand):
@@ -643,7 +878,8 @@ class Command(BaseCommand):
                     "The database already has partners; seed_demo only fills an empty database. "
                     "Use --if-empty to skip quietly, or start from a fresh database."
                 )
-            logins = seed_demo(seed=seed, scale=scale)
+            district = build_demo_district(seed=seed, scale=scale)
+        logins = district.logins
         elapsed = time.monotonic() - started
 
         if options["verbosity"] >= 1:
@@ -664,7 +900,17 @@ class Command(BaseCommand):
                 ("service items", ServiceItem),
                 ("enterprises", Enterprise),
                 ("residents", Resident),
+                ("shift templates", ShiftTemplate),
+                ("leave and trips", Unavailability),
+                ("rotas", Rota),
+                ("shifts", Shift),
+                ("swap requests", SwapRequest),
             ]:
                 self.stdout.write(f"  {label}: {model.objects.count()}")
+            self.stdout.write(f"  open shifts: {Shift.objects.open().count()}")
+            self.stdout.write(
+                "  duty timings: "
+                + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in district.timings.items())
+            )
         for role, username, password in logins:
             self.stdout.write(f"demo login: {role} {username} {password}")
