@@ -297,6 +297,14 @@ LOGGING = {
 CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "TJ")
 CASE_ACCEPT_HOURS = env_int("CASE_ACCEPT_HOURS", 24)
 # Largest photo or PDF kept with a visit; checked by content in cases.visits.
+# The public QR form. Behind our own reverse proxy, which overwrites X-Forwarded-For with the
+# address it saw, the client is that header's first hop; anywhere else the header is forged.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+PUBLIC_FORM_LIMIT_PER_IP = env_int("PUBLIC_FORM_LIMIT_PER_IP", 5)  # per hour
+PUBLIC_FORM_LIMIT_PER_PHONE = env_int("PUBLIC_FORM_LIMIT_PER_PHONE", 3)  # per day
+# The host printed in QR codes when staff work on another one (e.g. https://talent.example.cn).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")
+
 # Case reminders (cases.sweeps): warn the lead this many working days before the target date,
 # remind the lead this many days before a return visit, send day-based reminders from this hour.
 CASE_WARNING_WORKDAYS = env_int("CASE_WARNING_WORKDAYS", 2)

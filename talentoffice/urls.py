@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rota/", include("assistants.urls")),
     path("calendar/", include("assistants.feed_urls")),
+    path("p/", include("cases.public_urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", protected_media, name="media"),
 ]

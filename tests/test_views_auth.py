@@ -14,6 +14,8 @@ PUBLIC = {
     "set_language": "switching the page language",
     "admin:jsi18n": "admin JavaScript translations",
     "admin:view_on_site": "redirect helper",
+    "public:form": "the public QR form of a service point: residents need no login",
+    "public:thanks": "the case number after a public-form submission",
     "calendar:feed": "a calendar app cannot log in: the secret token in the URL is the credential",
 }
 

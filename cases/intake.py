@@ -1,0 +1,155 @@
+"""Intake: finding the requester of a new case without duplicates, and the public QR form.
+
+Residents are known by their phone number and enterprises by their credit code, both stored in
+their normalized form, so "138 1234 5678", "+86 138-1234-5678" and "13812345678" are one person.
+Every intake path (admin, mobile pages, partner API, public form) goes through these functions;
+the case itself is always opened by `cases.workflow.create_case`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from talentoffice.validators import (
+    normalize_credit_code,
+    normalize_phone,
+    validate_credit_code,
+    validate_phone,
+)
+
+from .choices import CaseSource
+from .models import Case, Enterprise, Resident
+from .workflow import create_case
+
+TITLE_LENGTH = 40
+
+
+def _get_or_insert(model, lookup: dict, candidate):
+    """Return (row, created): the existing row matching lookup, else candidate once inserted.
+
+    Two requests for the same new phone (or credit code) can both miss the first read. The
+    unique index then lets one insert win; the other's insert fails, and it takes the winner's
+    row. The insert runs in a savepoint so that the failure leaves the caller's transaction
+    usable, and under READ COMMITTED the second read sees the row the winner just committed.
+    """
+    existing = model.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing, False
+    # Uniqueness is the database's job here: checking it in Python would only race.
+    candidate.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            candidate.save(force_insert=True)
+    except IntegrityError:
+        existing = model.objects.filter(**lookup).first()
+        if existing is None:  # the insert failed for another reason than the race
+            raise
+        return existing, False
+    return candidate, True
+
+
+@transaction.atomic
+def find_or_create_resident(*, name, phone, community=None, address="") -> tuple[Resident, bool]:
+    """The resident with this phone number, created if unknown; never changes a known one."""
+    phone = normalize_phone(phone)
+    validate_phone(phone)
+    candidate = Resident(
+        name=(name or "").strip(),
+        phone=phone,
+        community=community,
+        address=(address or "").strip(),
+    )
+    return _get_or_insert(Resident, {"phone": phone}, candidate)
+
+
+@transaction.atomic
+def find_or_create_enterprise(
+    *,
+    name,
+    credit_code,
+    street,
+    industry="",
+    address="",
+    contact_name="",
+    contact_phone="",
+) -> tuple[Enterprise, bool]:
+    """The enterprise with this credit code, created if unknown; never changes a known one."""
+    credit_code = normalize_credit_code(credit_code)
+    validate_credit_code(credit_code)
+    candidate = Enterprise(
+        name=(name or "").strip(),
+        credit_code=credit_code,
+        street=street,
+        industry=(industry or "").strip(),
+        address=(address or "").strip(),
+        contact_name=(contact_name or "").strip(),
+        contact_phone=normalize_phone(contact_phone) if contact_phone else "",
+    )
+    return _get_or_insert(Enterprise, {"credit_code": credit_code}, candidate)
+
+
+def _title_from(description: str) -> str:
+    first_line = description.strip().splitlines()[0].strip()
+    if len(first_line) <= TITLE_LENGTH:
+        return first_line
+    return first_line[: TITLE_LENGTH - 1] + "…"
+
+
+@transaction.atomic
+def submit_public_request(
+    *,
+    service_point,
+    name,
+    phone,
+    description,
+    service_item,
+    community=None,
+    category_only=False,
+) -> Case:
+    """Open a case from the public QR form; a known phone keeps its resident record untouched.
+
+    The form is anonymous, so what it says about a person already on file is not trusted to
+    change that record: the existing resident stays as it is and the name (and community) typed
+    on the form go into the case description for staff to compare. The case starts "new";
+    staff assign it, whatever the item's specialty.
+    """
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError(
+            {"description": ValidationError(_("Describe your problem briefly."), code="required")}
+        )
+    name = (name or "").strip()
+    resident, created = find_or_create_resident(name=name, phone=phone, community=community)
+    with translation.override(settings.LANGUAGE_CODE):
+        # Staff read these notes, so they are written in the district's language, not in the
+        # language of the resident's browser.
+        notes = _notes_for_staff(resident, created, name, community, service_item, category_only)
+    if notes:
+        description = description + "\n\n" + "\n".join(notes)
+    return create_case(
+        title=_title_from(description),
+        description=description,
+        service_item=service_item,
+        source=CaseSource.PUBLIC_FORM,
+        resident=resident,
+        service_point=service_point,
+    )
+
+
+def _notes_for_staff(resident, created, name, community, service_item, category_only):
+    """What the form said that the resident record does not, for staff to compare."""
+    notes = []
+    if not created and name != resident.name:
+        notes.append(_("Name given on the public form: %(name)s") % {"name": name})
+    if not created and community is not None and community.pk != resident.community_id:
+        notes.append(
+            _("Community given on the public form: %(community)s") % {"community": community}
+        )
+    if category_only:
+        notes.append(
+            _("The requester chose only the category “%(category)s”; check the service item.")
+            % {"category": service_item.category.name}
+        )
+    return notes
