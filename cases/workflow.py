@@ -138,6 +138,13 @@ def assign_case(*, case, lead, by, helpers=(), note="") -> Case:
     case = _locked(case)
     if not lead.is_active:
         raise CaseError(_("Only an active assistant can lead a case."), code="lead_inactive")
+    # "assigned → assigned" and "in progress → assigned" are in the table for reassignment,
+    # which must say why; assigning again would change the lead without a reason.
+    if case.state != CaseState.NEW:
+        raise CaseError(
+            _("This case already has a lead; reassign it with a reason instead."),
+            code="already_assigned",
+        )
     _transition(
         case, CaseState.ASSIGNED, kind=CaseEventKind.ASSIGNED, actor=by, assistant=lead, note=note
     )
@@ -161,6 +168,14 @@ def accept_case(*, case, assistant) -> Case:
     case = _locked(case)
     if case.lead_id != assistant.pk:
         raise CaseError(_("Only the lead assistant can accept this case."), code="not_lead")
+    # "followed up → in progress" is in the table for reopening only: accepting a followed-up
+    # case would keep its outcome in progress, which the database refuses.
+    if case.state != CaseState.ASSIGNED:
+        raise CaseError(
+            _("Only an assigned case can be accepted; this one is “%(state)s”.")
+            % {"state": CaseState(case.state).label},
+            code="not_assigned",
+        )
     _transition(
         case,
         CaseState.IN_PROGRESS,
@@ -231,7 +246,11 @@ def resolve_case(*, case, outcome, by=None, assistant=None, note="") -> Case:
     case = _locked(case)
     if outcome not in CaseOutcome.values:
         raise CaseError(
-            {"outcome": _("Choose an outcome to resolve the case.")}, code="outcome_required"
+            {
+                "outcome": ValidationError(
+                    _("Choose an outcome to resolve the case."), code="outcome_required"
+                )
+            }
         )
     _transition(case, CaseState.RESOLVED, actor=by, assistant=assistant, note=note)
     case.outcome = outcome
