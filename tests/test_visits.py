@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import visits
 from cases.models import CaseEvent, Visit, VisitAttachment
@@ -34,6 +34,13 @@ def media_root(settings, tmp_path):
     """Uploaded files land in a fresh folder per test, so leftovers can be counted."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are matched in English; the catalogue says them in Chinese too."""
+    with translation.override("en"):
+        yield
 
 
 def stored_files(media_root) -> list[Path]:
