@@ -161,7 +161,7 @@ def test_the_warning_counts_working_days_across_the_weekend(due_monday, settings
 
 def test_a_late_sweep_still_warns_on_the_target_date_itself(due_monday):
     assert sweep_at(2026, 3, 16, 9, 0) == 1
-    assert Notification.objects.get().subject.startswith("Deadline today")
+    assert Notification.objects.get().subject.startswith("今日到期")
 
 
 def test_a_warning_is_stale_once_the_target_date_has_passed(due_monday):
@@ -335,7 +335,7 @@ def test_the_digest_lists_the_first_numbers_and_counts_the_rest(overdue, monkeyp
     body = Notification.objects.get().body
     late, later = overdue["cases"]
     assert late.number in body and later.number not in body
-    assert "… and 1 more." in body
+    assert "……另有 1 件。" in body  # the recipient reads Chinese, the default
 
 
 def test_closed_and_done_items_leave_the_digest(overdue, assistant, staff_user):
@@ -478,7 +478,8 @@ def test_the_digest_runs_the_same_queries_whatever_the_number_of_overdue_cases(
     assert (large[5], large[-1]) == ("BEGIN", "COMMIT")
     assert '"target_date" <' in large[0] and '"due_on" <' in large[1]
     assert (
-        "203 cases" in Notification.objects.get(dedupe_key__startswith="digest:2026-03-10").subject
+        "诉求 203 件"
+        in Notification.objects.get(dedupe_key__startswith="digest:2026-03-10").subject
     )
 
 
