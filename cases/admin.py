@@ -26,11 +26,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from assistants.choices import Specialty
 from assistants.models import Assistant
 from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin
 from talentoffice.masking import mask_address, mask_name, mask_phone
 
-from . import deadlines, liaison, meetings, visits, workflow
+from . import deadlines, liaison, meetings, referrals, visits, workflow
 from .choices import CaseOutcome, CaseSource, CaseState, DecisionStatus, FollowUpMethod
 from .models import (
     Case,
@@ -396,6 +397,34 @@ def run_unsupervise(request, case, data):
     deadlines.unsupervise(case=case, by=request.user, note=data["note"])
 
 
+class ReferForm(WorkflowForm):
+    """Refer to the other specialty or to a named department; `referrals` checks that it is
+    exactly one of them, so the rule and its message live in one place."""
+
+    to_specialty = forms.ChoiceField(
+        label=_("to the other specialty"),
+        choices=[("", "—"), *Specialty.choices],
+        required=False,
+    )
+    to_department = forms.CharField(
+        label=_("or to a department"),
+        max_length=Referral._meta.get_field("to_department").max_length,
+        required=False,
+        help_text=_("The government department's name, e.g. the district housing bureau."),
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def run_refer(request, case, data):
+    referrals.refer_case(
+        case=case,
+        by=request.user,
+        reason=data["reason"],
+        to_specialty=data["to_specialty"],
+        to_department=data["to_department"],
+    )
+
+
 class OptionalNoteForm(WorkflowForm):
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -464,6 +493,13 @@ WORKFLOW_STEPS = {
         run_close,
         _("The case is closed."),
         (CaseState.RESOLVED, CaseState.FOLLOWED_UP),
+    ),
+    "refer": WorkflowStep(
+        _("Refer"),
+        ReferForm,
+        run_refer,
+        _("The referral is recorded and waits for a decision."),
+        (CaseState.IN_PROGRESS,),
     ),
     "supervise": WorkflowStep(
         _("Supervise"),
@@ -1205,8 +1241,45 @@ class FollowUpAdmin(RecordAdmin):
     date_hierarchy = "due_on"
 
 
+class ReferralDecisionForm(WorkflowForm):
+    """The reason, and for an accepted referral to the other specialty the new lead.
+
+    Both are optional here: `referrals.decide_referral` says when they are needed (a rejection
+    needs a reason, the new lead must be of the other specialty), so its messages are the ones
+    staff read.
+    """
+
+    reason = forms.CharField(
+        label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, admin_site, needs_lead, **kwargs):
+        super().__init__(*args, admin_site=admin_site, **kwargs)
+        if needs_lead:
+            lead = lead_field(admin_site, _("new lead assistant"))
+            lead.required = False
+            self.fields = {"lead": lead, **self.fields}
+
+
+@dataclass(frozen=True)
+class ReferralDecision:
+    """A button on a pending referral's page."""
+
+    label: str
+    done: str
+    accept: bool
+
+
+REFERRAL_DECISIONS = {
+    "accept": ReferralDecision(_("Accept the referral"), _("The referral is accepted."), True),
+    "reject": ReferralDecision(_("Reject the referral"), _("The referral is rejected."), False),
+}
+
+
 @admin.register(Referral)
 class ReferralAdmin(RecordAdmin):
+    """Referrals, made from the case page; staff accept or reject a pending one from its page."""
+
     list_display = [
         "case_link",
         "to_specialty",
@@ -1218,6 +1291,95 @@ class ReferralAdmin(RecordAdmin):
     list_filter = ["status", "to_specialty"]
     list_select_related = ["case", "decided_by"]
     search_fields = ["case__number", "to_department"]
+
+    def has_decide_permission(self, request):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.has_decide_permission(request):
+            fields.append("decision_panel")
+        return fields
+
+    @admin.display(description=_("decision"))
+    def decision_panel(self, referral):
+        if referral.status != DecisionStatus.PENDING:
+            return referral.get_status_display()
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse("admin:cases_referral_decide", args=[referral.pk, name]), decision.label)
+                for name, decision in REFERRAL_DECISIONS.items()
+            ),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.decide_view)
+        return [
+            path("<path:object_id>/decide/<slug:decision>/", view, name="cases_referral_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id, decision):
+        """Accept or reject one referral: a small form, then `referrals.decide_referral`."""
+        spec = REFERRAL_DECISIONS.get(decision)
+        if spec is None:
+            raise Http404
+        referral = self.get_object(request, unquote(object_id))
+        if referral is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        change_url = reverse("admin:cases_referral_change", args=[referral.pk])
+        needs_lead = spec.accept and bool(referral.to_specialty)
+        data = request.POST if request.method == "POST" else None
+        form = ReferralDecisionForm(data, admin_site=self.admin_site, needs_lead=needs_lead)
+        if request.method == "POST" and form.is_valid():
+            try:
+                referrals.decide_referral(
+                    referral=referral,
+                    by=request.user,
+                    accept=spec.accept,
+                    reason=form.cleaned_data["reason"],
+                    lead=form.cleaned_data.get("lead"),
+                )
+            except ValidationError as error:
+                # ReferralError and the workflow's CaseError: nothing was changed.
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, spec.done, messages.SUCCESS)
+                # The case page, where the timeline shows the decision and what followed.
+                return HttpResponseRedirect(admin_change_url(referral.case))
+        suggestions = ()
+        if needs_lead:
+            from .assignment import suggest_assistants
+
+            suggestions = suggest_assistants(
+                referral.case, specialty=referral.to_specialty, limit=5
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{referral.case.number} · {spec.label}",
+            "opts": self.opts,
+            "original": referral,
+            "step": spec,
+            "form": form,
+            "media": self.media + form.media,
+            "change_url": change_url,
+            "state_line": gettext("Referral of case %(number)s to %(target)s: %(status)s.")
+            % {
+                "number": referral.case.number,
+                "target": referral.to_department or referral.get_to_specialty_display(),
+                "status": referral.get_status_display(),
+            },
+            "suggestions": suggestions,
+        }
+        return TemplateResponse(request, workflow_template(), context)
 
 
 class DecisionActionForm(ActionForm):

@@ -705,3 +705,230 @@ def test_staff_record_a_council_meeting_with_the_institutions_present(staff, par
     assert response.status_code == 302, response.content.decode()[:3000]
     meeting = CouncilMeeting.objects.get()
     assert list(meeting.institutions.all()) == [partner_a]
+
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+def decide_url(referral, decision):
+    return reverse("admin:cases_referral_decide", args=[referral.pk, decision])
+
+
+def refer_form(**overrides):
+    return {"to_specialty": "", "to_department": "", "reason": "涉及股权纠纷"} | overrides
+
+
+def test_the_refer_button_is_offered_only_for_a_case_in_progress(staff, assistant):
+    assigned = make_assigned_case(lead=assistant)
+    in_progress = make_case_in_progress(lead=factories.make_assistant())
+    refer = step_url(assigned, "refer")
+    assert refer not in staff.get(admin_url(Case, "change", assigned.pk)).content.decode()
+    page = staff.get(admin_url(Case, "change", in_progress.pk)).content.decode()
+    assert step_url(in_progress, "refer") in page
+
+
+def test_staff_refer_a_case_in_progress_to_a_department(staff, staff_user, assistant):
+    case = make_case_in_progress(lead=assistant)
+    response = staff.post(
+        step_url(case, "refer"), refer_form(to_department="台江区住建局"), follow=True
+    )
+    assert "The referral is recorded and waits for a decision." in response.content.decode()
+    referral = Referral.objects.get()
+    assert (referral.case, referral.to_department, referral.status) == (
+        case,
+        "台江区住建局",
+        "pending",
+    )
+    event = case.events.get(kind="referred")
+    assert event.actor == staff_user
+    assert "台江区住建局" in event.note
+    case.refresh_from_db()
+    assert case.state == "in_progress"
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (refer_form(to_specialty="legal", to_department="区人社局"), "not both"),
+        (refer_form(), "not both"),
+        (refer_form(to_specialty="finance"), "already handled by a finance assistant"),
+        (refer_form(to_specialty="legal", reason="   "), "This field is required."),
+    ],
+    ids=["both-targets", "no-target", "same-specialty", "blank-reason"],
+)
+def test_a_bad_referral_shows_the_referral_message_and_saves_nothing(
+    staff, assistant, form, message
+):
+    case = make_case_in_progress(lead=assistant)  # Bob is a finance assistant
+    events_before = case.events.count()
+    response = staff.post(step_url(case, "refer"), form)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Referral.objects.exists()
+    assert case.events.count() == events_before
+
+
+def test_a_second_referral_while_one_waits_is_refused(staff, assistant):
+    case = make_case_in_progress(lead=assistant)
+    staff.post(step_url(case, "refer"), refer_form(to_specialty="legal"))
+    response = staff.post(step_url(case, "refer"), refer_form(to_department="区人社局"))
+    assert "already has a referral waiting" in response.content.decode()
+    assert Referral.objects.count() == 1
+
+
+def test_referring_an_assigned_case_is_refused_with_the_referral_message(staff, assistant):
+    case = make_assigned_case(lead=assistant)
+    response = staff.post(step_url(case, "refer"), refer_form(to_specialty="legal"))
+    assert "Only a case in progress can be referred" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def refer(case, by, **target):
+    from cases import referrals
+
+    return referrals.refer_case(case=case, by=by, reason="需要律师出具意见", **target)
+
+
+def test_a_pending_referral_page_offers_accept_and_reject(staff, staff_user, assistant):
+    referral = refer(make_case_in_progress(lead=assistant), staff_user, to_specialty="legal")
+    page = staff.get(admin_url(Referral, "change", referral.pk)).content.decode()
+    assert decide_url(referral, "accept") in page
+    assert decide_url(referral, "reject") in page
+
+
+def test_the_accept_page_asks_for_the_new_lead_and_suggests_the_other_specialty(
+    staff, staff_user, assistant, second_assistant
+):
+    referral = refer(make_case_in_progress(lead=assistant), staff_user, to_specialty="legal")
+    page = staff.get(decide_url(referral, "accept")).content.decode()
+    assert 'name="lead"' in page
+    assert "Suggested assistants" in page
+    assert second_assistant.name in page  # Charlie is the legal assistant
+
+
+def test_accepting_a_referral_to_the_other_specialty_hands_the_case_to_the_new_lead(
+    staff, staff_user, assistant, second_assistant
+):
+    case = make_case_in_progress(lead=assistant)
+    referral = refer(case, staff_user, to_specialty="legal")
+    response = staff.post(
+        decide_url(referral, "accept"), {"lead": second_assistant.pk, "reason": "同意转律师"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == admin_url(Case, "change", case.pk)
+    referral.refresh_from_db()
+    assert (referral.status, referral.decided_by, referral.decision_reason) == (
+        "accepted",
+        staff_user,
+        "同意转律师",
+    )
+    case.refresh_from_db()
+    # Reassigned: the new lead accepts (签收) in time like after any assignment.
+    assert (case.state, case.lead) == ("assigned", second_assistant)
+    kinds = list(case.events.order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds[-3:-1] == ["referred", "referral_decided"]
+
+
+def test_accepting_a_referral_to_a_department_resolves_the_case_as_referred(
+    staff, staff_user, assistant
+):
+    case = make_case_in_progress(lead=assistant)
+    referral = refer(case, staff_user, to_department="台江区住建局")
+    page = staff.get(decide_url(referral, "accept")).content.decode()
+    assert 'name="lead"' not in page  # a department needs no new lead
+    staff.post(decide_url(referral, "accept"), {"reason": ""})
+    case.refresh_from_db()
+    assert (case.state, case.outcome) == ("resolved", "referred")
+    assert case.follow_ups.filter(done_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lead", "message"),
+    [
+        (None, "Choose the legal assistant who takes the case over."),
+        ("finance", "The new lead must be a legal assistant."),
+    ],
+    ids=["no-lead", "wrong-specialty"],
+)
+def test_accepting_without_a_fitting_new_lead_shows_why_and_changes_nothing(
+    staff, staff_user, assistant, lead, message
+):
+    case = make_case_in_progress(lead=assistant)
+    referral = refer(case, staff_user, to_specialty="legal")
+    events_before = case.events.count()
+    data = {"reason": ""}
+    if lead is not None:
+        data["lead"] = factories.make_assistant(specialty=lead).pk
+    response = staff.post(decide_url(referral, "accept"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "pending"
+    case.refresh_from_db()
+    assert (case.state, case.lead) == ("in_progress", assistant)
+    assert case.events.count() == events_before
+
+
+def test_staff_reject_a_referral_with_a_reason_and_the_case_carries_on(
+    staff, staff_user, assistant
+):
+    case = make_case_in_progress(lead=assistant)
+    referral = refer(case, staff_user, to_department="区人社局")
+    response = staff.post(decide_url(referral, "reject"), {"reason": "本项目可以办理"}, follow=True)
+    assert "The referral is rejected." in response.content.decode()
+    referral.refresh_from_db()
+    assert (referral.status, referral.decision_reason) == ("rejected", "本项目可以办理")
+    case.refresh_from_db()
+    assert (case.state, case.lead) == ("in_progress", assistant)
+    assert "本项目可以办理" in case.events.get(kind="referral_decided").note
+
+
+def test_rejecting_without_a_reason_shows_why_and_changes_nothing(staff, staff_user, assistant):
+    referral = refer(make_case_in_progress(lead=assistant), staff_user, to_department="区人社局")
+    response = staff.post(decide_url(referral, "reject"), {"reason": ""})
+    assert "Say why the referral is rejected." in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "pending"
+    assert not referral.case.events.filter(kind="referral_decided").exists()
+
+
+def test_a_decided_referral_cannot_be_decided_again(staff, staff_user, assistant):
+    referral = refer(make_case_in_progress(lead=assistant), staff_user, to_department="区人社局")
+    staff.post(decide_url(referral, "reject"), {"reason": "本项目可以办理"})
+    page = staff.get(admin_url(Referral, "change", referral.pk)).content.decode()
+    assert decide_url(referral, "accept") not in page
+    response = staff.post(decide_url(referral, "accept"), {"reason": ""})
+    assert "already been decided" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "rejected"
+
+
+def test_accepting_after_the_case_moved_on_is_refused_by_the_workflow(staff, staff_user, assistant):
+    case = make_case_in_progress(lead=assistant)
+    referral = refer(case, staff_user, to_department="区人社局")
+    workflow.resolve_case(case=case, outcome="resolved", by=staff_user)
+    response = staff.post(decide_url(referral, "accept"), {"reason": ""})
+    assert "no longer in progress" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "pending"
+
+
+def test_staff_who_may_only_view_referrals_get_no_decision_buttons_and_a_403(
+    client, staff_user, assistant
+):
+    from django.contrib.auth.models import Permission
+
+    viewer = get_user_model().objects.create_user("gina", password="gina-pass-123", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_referral"))
+    referral = refer(make_case_in_progress(lead=assistant), staff_user, to_department="区人社局")
+    client.force_login(viewer)
+    page = client.get(admin_url(Referral, "change", referral.pk)).content.decode()
+    assert "/decide/" not in page
+    assert client.post(decide_url(referral, "reject"), {"reason": "不同意"}).status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == "pending"
+
+
+def test_an_unknown_referral_decision_is_not_found(staff, staff_user, assistant):
+    referral = refer(make_case_in_progress(lead=assistant), staff_user, to_department="区人社局")
+    assert staff.get(decide_url(referral, "forward")).status_code == 404
