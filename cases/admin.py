@@ -6,6 +6,7 @@ referrals and extension requests, and its workflow buttons open small forms that
 fields: every change goes through the one state machine, which writes the timeline.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -591,6 +592,9 @@ class CaseAdminForm(forms.ModelForm):
         return data
 
 
+CASE_NUMBER = re.compile(r"^[A-Z]+-\d{4}-\d{6}$")
+
+
 @admin.register(Case)
 class CaseAdmin(ProgrammeAdmin):
     """Cases, created through `workflow.create_case` and moved only by the workflow buttons."""
@@ -626,6 +630,15 @@ class CaseAdmin(ProgrammeAdmin):
         "enterprise__name",
         "enterprise__credit_code",
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A full case number is looked up exactly on its unique index; the loose search over
+        # titles, phones and names would scan every case to find the same row.
+        term = search_term.strip().upper()
+        if CASE_NUMBER.fullmatch(term):
+            return queryset.filter(number=term), False
+        return super().get_search_results(request, queryset, search_term)
+
     search_help_text = _(
         "Case number, title, the resident's phone (or its last digits), "
         "enterprise name or credit code."

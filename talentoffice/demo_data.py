@@ -461,3 +461,93 @@ ESTATE_NAMES = [
 ]
 # Household sizes (1 to 6) weighted like an old inner-city district: many couples and families of 3.
 HOUSEHOLD_SIZE_WEIGHTS = [10, 28, 30, 18, 9, 5]
+
+# --- cases -----------------------------------------------------------------------------------
+
+# Cases at scale 1: a year of the programme's work orders.
+CASES = 3000
+# How the year's cases stand today: most are done, a working front of open ones.
+CASE_STATE_WEIGHTS = [
+    ("new", 4),
+    ("assigned", 5),
+    ("in_progress", 13),
+    ("resolved", 10),
+    ("followed_up", 8),
+    ("closed", 60),
+]
+CASE_OUTCOME_WEIGHTS = [("resolved", 82), ("referred", 8), ("unresolvable", 5), ("withdrawn", 5)]
+CASE_SOURCE_WEIGHTS = [
+    ("service_window", 22),
+    ("community_point", 30),
+    ("enterprise_visit", 12),
+    ("council_meeting", 4),
+    ("hotline", 14),
+    ("partner", 8),
+    ("public_form", 10),
+]
+CASE_PRIORITY_WEIGHTS = [("low", 10), ("normal", 70), ("high", 15), ("urgent", 5)]
+# Share of cases brought by an enterprise rather than a resident, by category.
+ENTERPRISE_SHARE = {"FW": 0.35, "JR": 0.5, "RC": 0.3, "MS": 0.05}
+HELPER_SHARE = 0.2
+REOPENED_SHARE = 0.05  # of cases in progress: a return visit found the problem back
+LATE_SHARE = 0.12  # of resolved cases: finished after their target date
+FOLLOW_UP_METHOD_WEIGHTS = [("phone", 70), ("visit", 20), ("message", 10)]
+SATISFACTION_WEIGHTS = [2, 3, 10, 35, 50]
+VISIT_SHARE = 0.6  # of cases worked on: a logged consultation, mediation or visit
+EXTENSION_SHARE = 0.03
+REFERRAL_DEPARTMENTS = [
+    "台江区人力资源和社会保障局",
+    "台江区市场监督管理局",
+    "台江区住房和城乡建设局",
+    "台江区教育局",
+    "台江区卫生健康局",
+    "台江区司法局",
+]
+LIAISON_SHARE = 0.1  # of enterprises with a liaison assistant
+LIAISON_INTERVALS = [30, 30, 60, 90]
+STANDALONE_VISITS_PER_LIAISON = (0, 4)
+CASE_TITLES = {
+    "FW01": ["咨询房屋买卖合同违约问题", "咨询遗产继承手续", "咨询民间借贷纠纷"],
+    "FW02": ["邻里漏水纠纷调解", "商铺租赁押金退还纠纷", "家庭赡养纠纷调解"],
+    "FW03": ["审查店面租赁合同", "审查合作经营协议", "审查设备采购合同"],
+    "FW04": ["商标被仿冒维权", "软件著作权登记咨询", "外观专利侵权应对"],
+    "FW05": ["员工工伤认定咨询", "拖欠工资争议指导", "劳动合同解除争议"],
+    "FW06": ["征迁补偿标准咨询", "征迁期间租赁合同解除纠纷", "安置房分配疑问"],
+    "FW07": ["企业用工合规体检", "企业合同管理体检", "企业股权架构合规检查"],
+    "JR01": ["初创企业首笔融资对接", "创业担保贷款申请", "科技型企业信用贷款"],
+    "JR02": ["征迁过渡期资金周转", "拆迁安置贷申请", "安置房装修贷款咨询"],
+    "JR03": ["个体工商户经营贷款", "小微企业续贷", "普惠贷款利率咨询"],
+    "JR04": ["股权融资方案咨询", "引入投资人估值咨询", "员工持股平台设计"],
+    "JR05": ["家庭保险保障规划", "企业财产险咨询", "雇主责任险咨询"],
+    "JR06": ["社区防诈宣讲", "非法集资风险咨询", "老年人反诈宣传"],
+    "RC01": ["高层次人才认定咨询", "人才补贴申领咨询", "青年人才政策解读"],
+    "RC02": ["人才落户材料准备", "配偶随迁落户咨询", "落户流程指导"],
+    "RC03": ["人才公寓申请", "租房补贴申领", "人才购房贷款咨询"],
+    "RC04": ["入驻孵化器对接", "众创空间工位申请", "创业导师对接"],
+    "MS01": ["人才子女入学咨询", "子女转学手续咨询", "幼儿园入园咨询"],
+    "MS02": ["就医绿色通道对接", "商业健康险理赔咨询", "异地就医转介"],
+    "MS03": ["社保转移接续咨询", "医保报销咨询", "灵活就业社保缴纳"],
+    "MS04": ["社区养老服务对接", "托育机构咨询", "居家养老补贴咨询"],
+}
+CASE_NOTES = ["已电话联系当事人了解情况", "已收集相关材料", "已与对方当事人沟通", "已出具书面意见"]
+RESOLUTION_NOTES = {
+    "resolved": ["问题已解决，当事人认可", "已办结并告知当事人"],
+    "referred": ["已转交相关部门办理"],
+    "unresolvable": ["超出服务范围，已向当事人说明"],
+    "withdrawn": ["当事人撤回诉求"],
+}
+FOLLOW_UP_NOTES = ["回访满意", "当事人表示问题已解决", "回访时当事人表示感谢"]
+REOPEN_NOTES = ["回访时当事人反映问题再次出现", "当事人对处理结果不满意"]
+EXTENSION_REASONS = ["需等待相关部门出具材料", "当事人外出，需延后面谈", "案情复杂，需进一步调查"]
+REFERRAL_REASONS = ["涉及另一专业领域", "需行政部门依职权处理"]
+COUNCIL_MEETING_TITLES = ["社区议事厅", "一企一议专题会", "征迁群众议事会"]
+COUNCIL_MEETING_SIZE = (4, 8)  # cases raised per meeting
+VISIT_NOTES = {
+    "consultation": ["现场解答当事人疑问", "提供政策解读材料"],
+    "mediation": ["组织双方现场调解", "达成初步调解意向"],
+    "enterprise_visit": ["走访企业了解经营情况", "宣讲惠企政策", "收集企业诉求"],
+    "return_visit": ["上门回访，当事人满意"],
+    "talk": ["与当事人面谈"],
+}
+# Cases reach back this many days: the oldest closed ones were opened about a year ago.
+CASE_SPAN_DAYS = 365

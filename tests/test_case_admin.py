@@ -932,3 +932,19 @@ def test_staff_who_may_only_view_referrals_get_no_decision_buttons_and_a_403(
 def test_an_unknown_referral_decision_is_not_found(staff, staff_user, assistant):
     referral = refer(make_case_in_progress(lead=assistant), staff_user, to_department="区人社局")
     assert staff.get(decide_url(referral, "forward")).status_code == 404
+
+
+def test_a_full_case_number_is_found_by_exact_lookup(client, staff_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.factories_assign import make_case
+
+    wanted = make_case()
+    make_case()
+    client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:cases_case_changelist"), {"q": wanted.number.lower()})
+    assert list(response.context["cl"].result_list) == [wanted]
+    assert not any("LIKE" in q["sql"].upper() for q in queries.captured_queries)

@@ -5,7 +5,7 @@ import hashlib
 import random
 import re
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from io import StringIO
 
@@ -28,7 +28,23 @@ from assistants.models import (
     Unavailability,
 )
 from assistants.rota import LOCAL_TZ
-from cases.models import Enterprise, Resident, ServiceCategory, ServiceItem
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    CouncilMeeting,
+    Enterprise,
+    EnterpriseLiaison,
+    ExtensionRequest,
+    FollowUp,
+    Referral,
+    Resident,
+    ServiceCategory,
+    ServiceItem,
+    Visit,
+)
+from cases.sweeps import overdue_cases, overdue_follow_ups
+from cases.workflow import create_case
 from partners.models import Agreement, Partner, PartnerContact
 from talentoffice.management.commands.seed_demo import CreditCodes, MobileNumbers, _split
 from talentoffice.models import Community, Street
@@ -145,6 +161,40 @@ def district_digest() -> str:
                 "note",
             )
         ),
+        list(
+            Case.objects.order_by("number").values_list(
+                "number",
+                "title",
+                "state",
+                "outcome",
+                "service_item__code",
+                "lead__phone",
+                "resident__phone",
+                "enterprise__credit_code",
+                "source",
+                "target_date",
+                "created_at",
+                "accepted_at",
+                "resolved_at",
+                "follow_up_due",
+            )
+        ),
+        list(
+            CaseEvent.objects.order_by("case__number", "at", "kind").values_list(
+                "case__number", "kind", "at", "from_state", "to_state", "assistant__phone"
+            )
+        ),
+        list(
+            FollowUp.objects.order_by("case__number").values_list(
+                "case__number", "due_on", "done_at", "satisfaction", "still_solved"
+            )
+        ),
+        list(
+            Visit.objects.order_by("occurred_at", "assistant__phone").values_list(
+                "kind", "occurred_at", "assistant__phone", "case__number", "enterprise__name"
+            )
+        ),
+        list(CouncilMeeting.objects.order_by("held_on", "title").values_list("title", "held_on")),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -242,6 +292,14 @@ def test_every_generated_record_passes_full_clean(db):
         Rota,
         Shift,
         SwapRequest,
+        Case,
+        CaseEvent,
+        Visit,
+        FollowUp,
+        Referral,
+        ExtensionRequest,
+        CouncilMeeting,
+        EnterpriseLiaison,
     ]:
         sample = model.objects.order_by("pk")[:50]
         assert sample, model
@@ -441,3 +499,175 @@ def test_swap_requests_offer_upcoming_shifts_of_their_holder_to_free_colleagues(
                 )
                 .exists()
             )
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+# The timeline each state leaves, as state changes (from, to) in order.
+STEPS_BY_STATE = {
+    "new": [("", "new")],
+    "assigned": [("", "new"), ("new", "assigned")],
+    "in_progress": [("", "new"), ("new", "assigned"), ("assigned", "in_progress")],
+    "resolved": [
+        ("", "new"),
+        ("new", "assigned"),
+        ("assigned", "in_progress"),
+        ("in_progress", "resolved"),
+    ],
+}
+STEPS_BY_STATE["followed_up"] = [*STEPS_BY_STATE["resolved"], ("resolved", "followed_up")]
+STEPS_BY_STATE["reopened"] = [*STEPS_BY_STATE["followed_up"], ("followed_up", "in_progress")]
+
+
+def test_cases_are_seeded_in_every_state_with_an_outcome_only_from_resolution_on(db):
+    output = seed()
+
+    states = Counter(Case.objects.values_list("state", flat=True))
+    assert set(states) == {"new", "assigned", "in_progress", "resolved", "followed_up", "closed"}
+    assert sum(states.values()) == 3000
+    assert "  cases: 3000" in output
+    assert (
+        not Case.objects.filter(state__in=["new", "assigned", "in_progress"])
+        .exclude(outcome="")
+        .exists()
+    )
+    done = Case.objects.filter(state__in=["resolved", "followed_up", "closed"])
+    assert not done.filter(outcome="").exists()
+    assert set(done.values_list("outcome", flat=True)) == {
+        "resolved",
+        "referred",
+        "unresolvable",
+        "withdrawn",
+    }
+    # Both kinds of requester, never both on one case (the database would refuse it anyway).
+    assert Case.objects.filter(resident__isnull=False).exists()
+    assert Case.objects.filter(enterprise__isnull=False).exists()
+    assert set(Case.objects.values_list("source", flat=True)) >= {
+        "service_window",
+        "community_point",
+        "council_meeting",
+        "public_form",
+        "hotline",
+    }
+
+
+def test_each_case_has_a_lead_of_its_items_specialty_and_dates_that_match_its_state(db):
+    seed()
+
+    assert not Case.objects.filter(state="new", lead__isnull=False).exists()
+    assert not Case.objects.exclude(state="new").filter(lead__isnull=True).exists()
+    assert (
+        not Case.objects.exclude(lead__specialty=F("service_item__specialty"))
+        .filter(lead__isnull=False)
+        .exists()
+    )
+    assert not Case.objects.filter(lead__status="withdrawn").exists()
+    assert not Case.objects.exclude(state="new").filter(assigned_at__isnull=True).exists()
+    assigned = Case.objects.exclude(state="new")
+    assert not assigned.exclude(accept_by=F("assigned_at") + timedelta(hours=24)).exists()
+    assert not Case.objects.filter(state="new", accept_by__isnull=False).exists()
+    assert not Case.objects.filter(state="assigned", accepted_at__isnull=False).exists()
+    assert not Case.objects.filter(accepted_at__lt=F("assigned_at")).exists()
+    assert not Case.objects.filter(resolved_at__lt=F("accepted_at")).exists()
+    assert not Case.objects.filter(
+        state__in=["resolved", "followed_up", "closed"], resolved_at__isnull=True
+    ).exists()
+    assert not Case.objects.filter(
+        state__in=["new", "assigned", "in_progress"], resolved_at__isnull=False
+    ).exists()
+    assert not Case.objects.filter(closed_at__isnull=False).exclude(state="closed").exists()
+    assert not Case.objects.filter(state="closed", closed_at__isnull=True).exists()
+    assert not Case.objects.filter(target_date__lte=F("created_at__date")).exists()
+    now = datetime(2026, 9, 15, 10, 0, tzinfo=LOCAL_TZ)
+    assert not CaseEvent.objects.filter(at__gt=now).exists()
+    assert not Case.objects.filter(created_at__gt=now).exists()
+
+
+def test_every_timeline_starts_at_intake_and_walks_the_state_machine_to_the_cases_state(db):
+    seed()
+
+    steps = {}
+    for number, from_state, to_state in (
+        CaseEvent.objects.exclude(to_state="")
+        .order_by("case__number", "at", "pk")
+        .values_list("case__number", "from_state", "to_state")
+    ):
+        steps.setdefault(number, []).append((from_state, to_state))
+    reopened = set(CaseEvent.objects.filter(kind="reopened").values_list("case__number", flat=True))
+    assert reopened
+    for number, state, outcome in Case.objects.values_list("number", "state", "outcome"):
+        if number in reopened:
+            expected = STEPS_BY_STATE["reopened"]
+        elif state == "closed":
+            before = "resolved" if outcome == "withdrawn" else "followed_up"
+            expected = [*STEPS_BY_STATE[before], (before, "closed")]
+        else:
+            expected = STEPS_BY_STATE[state]
+        assert steps[number] == expected, number
+    assert CaseEvent.objects.filter(kind="created", to_state="new").count() == 3000
+
+
+def test_return_visits_are_complete_when_done_and_some_open_ones_are_overdue(db):
+    seed()
+
+    done = FollowUp.objects.filter(done_at__isnull=False)
+    assert done.exists()
+    assert not done.filter(satisfaction__isnull=True).exists()
+    assert set(done.values_list("satisfaction", flat=True)) <= {1, 2, 3, 4, 5}
+    # A follow-up that found the problem back reopened its case; the others closed the loop.
+    assert not done.filter(still_solved=False).exclude(case__state="in_progress").exists()
+    assert not done.filter(still_solved=True, case__state__in=["new", "in_progress"]).exists()
+    assert (
+        not FollowUp.objects.filter(done_at__isnull=True).exclude(case__state="resolved").exists()
+    )
+    # The daily digest has something to say: overdue cases and overdue return visits.
+    assert overdue_follow_ups(TODAY).exists()
+    assert overdue_follow_ups(TODAY).count() < FollowUp.objects.filter(done_at__isnull=True).count()
+    assert overdue_cases(TODAY).exists()
+    # Withdrawn cases need no return visit.
+    assert not FollowUp.objects.filter(case__outcome="withdrawn").exists()
+    assert Visit.objects.filter(kind="return_visit").exists()
+
+
+def test_visits_referrals_extensions_meetings_and_liaisons_are_seeded(db):
+    seed()
+
+    assert Visit.objects.filter(case__isnull=True, kind="enterprise_visit").exists()
+    assert Visit.objects.filter(case__isnull=False).count() > 1000
+    assert Referral.objects.filter(status="accepted", case__outcome="referred").exists()
+    assert Referral.objects.filter(status="pending", case__state="in_progress").exists()
+    assert Referral.objects.exclude(to_department="").exists()
+    assert Referral.objects.exclude(to_specialty="").exists()
+    assert ExtensionRequest.objects.filter(status="pending").exists()
+    assert ExtensionRequest.objects.exclude(status="pending").filter(decided_at__isnull=False)
+    meeting = CouncilMeeting.objects.order_by("held_on", "pk").first()
+    linked = Case.objects.filter(council_meeting=meeting)
+    assert 4 <= linked.count() <= 8
+    assert set(linked.values_list("source", flat=True)) == {"council_meeting"}
+    assert not Case.objects.filter(source="council_meeting", council_meeting__isnull=True).exists()
+    assert not Case.objects.filter(council_meeting__held_on__gt=F("created_at__date")).exists()
+    assert meeting.institutions.count() == 2
+    assert EnterpriseLiaison.objects.count() == 30
+
+
+def test_case_numbers_run_in_intake_order_and_a_new_case_continues_them(db, staff_user):
+    seed()
+
+    numbers = list(Case.objects.order_by("created_at", "pk").values_list("number", flat=True))
+    assert all(re.fullmatch(r"TJ-20\d\d-\d{6}", number) for number in numbers)
+    by_year = {}
+    for number in numbers:
+        by_year.setdefault(number[3:7], []).append(int(number[-6:]))
+    for year, sequence in by_year.items():
+        assert sequence == list(range(1, len(sequence) + 1)), year
+        assert CaseNumberSequence.objects.get(year=int(year)).last_number == len(sequence)
+
+    case = create_case(
+        title="新个案",
+        service_item=ServiceItem.objects.get(code="FW01"),
+        source="hotline",
+        resident=Resident.objects.order_by("pk").first(),
+        by=staff_user,
+    )
+
+    assert case.number == f"TJ-2026-{len(by_year['2026']) + 1:06d}"
