@@ -1,6 +1,8 @@
 """Admin pages for assistants, service points, dispatches and skill tags."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -65,6 +67,33 @@ class AssistantAdmin(RosterAdmin):
             % {"count": changed},
             messages.SUCCESS,
         )
+        self.warn_of_cases_to_hand_over(request, queryset)
+
+    def warn_of_cases_to_hand_over(self, request, assistants):
+        """List who still holds open cases, linked to them, so staff hand them over."""
+        # Imported here: the cases app builds on this one, not the other way round.
+        from cases.assignment import open_cases_for_hand_over
+
+        cases_url = reverse("admin:cases_case_changelist")
+        for assistant in assistants:
+            count = open_cases_for_hand_over(assistant).count()
+            if count:
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} <a href="{}?lead__id__exact={}">{}</a>',
+                        ngettext(
+                            "%(name)s still has %(count)d open case to hand over.",
+                            "%(name)s still has %(count)d open cases to hand over.",
+                            count,
+                        )
+                        % {"name": assistant.name, "count": count},
+                        cases_url,
+                        assistant.pk,
+                        _("Show them"),
+                    ),
+                    messages.WARNING,
+                )
 
 
 @admin.register(ServicePoint)

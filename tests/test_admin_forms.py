@@ -146,3 +146,21 @@ def test_withdrawing_an_assistant_ends_their_open_dispatch_today(staff_client):
     dispatch.assistant.refresh_from_db()
     assert dispatch.assistant.status == "withdrawn"
     assert dispatch.ends_on == timezone.localdate()
+
+
+def test_withdrawing_an_assistant_lists_their_open_cases_for_hand_over(staff_client):
+    from tests.factories_assign import make_assigned_case
+
+    case = make_assigned_case(lead=factories.make_assistant())
+    response = staff_client.post(
+        reverse("admin:assistants_assistant_changelist"),
+        {"action": "withdraw", "_selected_action": [case.lead_id]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = response.content.decode()
+    assert "1 open case to hand over" in page
+    link = f"?lead__id__exact={case.lead_id}"
+    assert link in page
+    listed = staff_client.get(reverse("admin:cases_case_changelist") + link)
+    assert list(listed.context["cl"].result_list) == [case]
