@@ -3,18 +3,15 @@
 from django.db import models
 from django.db.models import Q
 
-
-def _partner_id_of(user):
-    contact = getattr(user, "partner_contact", None) if user.is_authenticated else None
-    return contact.partner_id if contact is not None else None
+from talentoffice.access import is_district_staff, partner_id_of
 
 
 class AssistantQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see all; a partner manager, their partner's assistants; an assistant, self."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        partner_id = _partner_id_of(user)
+        partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(partner_id=partner_id)
         if user.is_authenticated:
@@ -40,9 +37,9 @@ class ServicePointQuerySet(models.QuerySet):
 class DispatchQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Follows the visibility of the assistant that was dispatched."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        partner_id = _partner_id_of(user)
+        partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
         if user.is_authenticated:
@@ -57,9 +54,9 @@ class DispatchQuerySet(models.QuerySet):
 class UnavailabilityQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Follows the visibility of the assistant concerned."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        partner_id = _partner_id_of(user)
+        partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
         if user.is_authenticated:
@@ -77,9 +74,9 @@ class UnavailabilityQuerySet(models.QuerySet):
 class ShiftQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see all shifts; a partner, its assistants' published ones; an assistant, theirs."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        partner_id = _partner_id_of(user)
+        partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.published().filter(assistant__partner_id=partner_id)
         if user.is_authenticated:

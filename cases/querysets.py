@@ -3,12 +3,14 @@
 from django.db import models
 from django.db.models import Q
 
+from talentoffice.access import is_district_staff, partner_id_of
+
 
 class StaffOnlyQuerySet(models.QuerySet):
     """Records that only district staff browse until cases link them to assistants."""
 
     def visible_to(self, user):
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
         return self.none()
 
@@ -23,17 +25,12 @@ class CatalogueQuerySet(models.QuerySet):
         return self.filter(active=True)
 
 
-def _partner_id_of(user):
-    contact = getattr(user, "partner_contact", None) if user.is_authenticated else None
-    return contact.partner_id if contact is not None else None
-
-
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see all; a partner, cases its assistants lead or help; an assistant, theirs."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        partner_id = _partner_id_of(user)
+        partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(
                 Q(lead__partner_id=partner_id)
@@ -64,9 +61,9 @@ class CaseQuerySet(models.QuerySet):
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see all visits; a partner, its assistants' visits; an assistant, their own."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        partner_id = _partner_id_of(user)
+        partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
         if user.is_authenticated:

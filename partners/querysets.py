@@ -2,16 +2,18 @@
 
 from django.db import models
 
+from talentoffice.access import is_district_staff, partner_id_of
+
 
 class PartnerQuerySet(models.QuerySet):
     def visible_to(self, user):
         """District staff see every partner; a partner manager sees only their own."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        contact = getattr(user, "partner_contact", None) if user.is_authenticated else None
-        if contact is None:
+        partner_id = partner_id_of(user)
+        if partner_id is None:
             return self.none()
-        return self.filter(pk=contact.partner_id)
+        return self.filter(pk=partner_id)
 
     def active(self):
         return self.filter(status="active")
@@ -25,9 +27,9 @@ class PartnerOwnedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """District staff see all rows; a partner manager sees their partner's rows only."""
-        if user.is_active and user.is_staff:
+        if is_district_staff(user):
             return self
-        contact = getattr(user, "partner_contact", None) if user.is_authenticated else None
-        if contact is None:
+        partner_id = partner_id_of(user)
+        if partner_id is None:
             return self.none()
-        return self.for_partner(contact.partner_id)
+        return self.for_partner(partner_id)
