@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentoffice.fields import LicenceNumberField, MobileField
-from talentoffice.models import TimeStampedModel
+from talentoffice.models import StaffDecision, TimeStampedModel
 from talentoffice.validators import LICENCE_NUMBER_PATTERN, MOBILE_PATTERN
 
 from .choices import (
@@ -381,7 +381,7 @@ class ShiftTemplate(TimeStampedModel):
             )
 
 
-class Unavailability(TimeStampedModel):
+class Unavailability(StaffDecision, TimeStampedModel):
     """Days an assistant cannot serve: leave, a business trip. Approved ones block assignment."""
 
     assistant = models.ForeignKey(
@@ -400,15 +400,6 @@ class Unavailability(TimeStampedModel):
         default=UnavailabilityStatus.REQUESTED,
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     objects = UnavailabilityQuerySet.as_manager()
 
     class Meta:
@@ -640,7 +631,7 @@ class ShiftEvent(models.Model):
         return f"{self.get_kind_display()} @ {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
-class SwapRequest(TimeStampedModel):
+class SwapRequest(StaffDecision, TimeStampedModel):
     """An assistant's offer of a shift, to anyone suitable or to a named colleague."""
 
     shift = models.ForeignKey(
@@ -673,15 +664,6 @@ class SwapRequest(TimeStampedModel):
         _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.OPEN
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("swap request")

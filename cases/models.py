@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import Specialty
 from talentoffice.fields import CreditCodeField, PhoneField
-from talentoffice.models import TimeStampedModel
+from talentoffice.models import StaffDecision, TimeStampedModel
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
 
 from .choices import (
@@ -575,7 +575,7 @@ class FollowUp(TimeStampedModel):
         return f"{self.case.number} {self.due_on}"
 
 
-class Referral(TimeStampedModel):
+class Referral(StaffDecision, TimeStampedModel):
     """A case handed to the other specialty or to a government department (转介/转办)."""
 
     case = models.ForeignKey(
@@ -590,15 +590,6 @@ class Referral(TimeStampedModel):
         _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("referral")
@@ -619,7 +610,7 @@ class Referral(TimeStampedModel):
         return f"{self.case.number} → {self.to_department or self.get_to_specialty_display()}"
 
 
-class ExtensionRequest(TimeStampedModel):
+class ExtensionRequest(StaffDecision, TimeStampedModel):
     """The lead asks for more time (延期申请); staff approve or refuse with a reason."""
 
     case = models.ForeignKey(
@@ -639,15 +630,6 @@ class ExtensionRequest(TimeStampedModel):
         _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("extension request")
