@@ -25,6 +25,33 @@ from .resources import AssistantResource, ServicePointResource
 from .services import withdraw_assistants
 
 
+def warn_of_cases_to_hand_over(model_admin, request, assistants):
+    """List who still holds open cases, linked to them, so staff hand them over."""
+    # Imported here: the cases app builds on this one, not the other way round.
+    from cases.assignment import open_cases_for_hand_over
+
+    cases_url = reverse("admin:cases_case_changelist")
+    for assistant in assistants:
+        count = open_cases_for_hand_over(assistant).count()
+        if count:
+            model_admin.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}?lead__id__exact={}">{}</a>',
+                    ngettext(
+                        "%(name)s still has %(count)d open case to hand over.",
+                        "%(name)s still has %(count)d open cases to hand over.",
+                        count,
+                    )
+                    % {"name": assistant.name, "count": count},
+                    cases_url,
+                    assistant.pk,
+                    _("Show them"),
+                ),
+                messages.WARNING,
+            )
+
+
 class DispatchInline(admin.TabularInline):
     model = Dispatch
     extra = 0
@@ -67,33 +94,7 @@ class AssistantAdmin(RosterAdmin):
             % {"count": changed},
             messages.SUCCESS,
         )
-        self.warn_of_cases_to_hand_over(request, queryset)
-
-    def warn_of_cases_to_hand_over(self, request, assistants):
-        """List who still holds open cases, linked to them, so staff hand them over."""
-        # Imported here: the cases app builds on this one, not the other way round.
-        from cases.assignment import open_cases_for_hand_over
-
-        cases_url = reverse("admin:cases_case_changelist")
-        for assistant in assistants:
-            count = open_cases_for_hand_over(assistant).count()
-            if count:
-                self.message_user(
-                    request,
-                    format_html(
-                        '{} <a href="{}?lead__id__exact={}">{}</a>',
-                        ngettext(
-                            "%(name)s still has %(count)d open case to hand over.",
-                            "%(name)s still has %(count)d open cases to hand over.",
-                            count,
-                        )
-                        % {"name": assistant.name, "count": count},
-                        cases_url,
-                        assistant.pk,
-                        _("Show them"),
-                    ),
-                    messages.WARNING,
-                )
+        warn_of_cases_to_hand_over(self, request, queryset)
 
 
 @admin.register(ServicePoint)
@@ -125,6 +126,12 @@ class DispatchAdmin(ProgrammeAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A posting that ends is when an assistant's open cases need a new owner.
+        if obj.ends_on and "ends_on" in form.changed_data:
+            warn_of_cases_to_hand_over(self, request, [obj.assistant])
 
 
 class ShiftEventInline(admin.TabularInline):

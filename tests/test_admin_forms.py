@@ -164,3 +164,24 @@ def test_withdrawing_an_assistant_lists_their_open_cases_for_hand_over(staff_cli
     assert link in page
     listed = staff_client.get(reverse("admin:cases_case_changelist") + link)
     assert list(listed.context["cl"].result_list) == [case]
+
+
+def test_ending_a_dispatch_lists_the_assistants_open_cases_for_hand_over(staff_client):
+    from tests.factories_assign import make_assigned_case
+
+    case = make_assigned_case(lead=factories.make_assistant())
+    dispatch = factories.make_dispatch(assistant=case.lead, starts_on=date(2026, 1, 1))
+    response = staff_client.post(
+        reverse("admin:assistants_dispatch_change", args=[dispatch.pk]),
+        {
+            "assistant": dispatch.assistant_id,
+            "service_point": dispatch.service_point_id,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-06-30",
+            "note": "",
+        },
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "1 open case to hand over" in response.content.decode()
+    assert f"?lead__id__exact={case.lead_id}" in response.content.decode()
