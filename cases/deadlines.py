@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from partners.models import PartnerContact
+from talentoffice.notifications import notify
 from talentoffice.workdays import add_workdays
 
 from .choices import CaseEventKind, CaseState, DecisionStatus
@@ -167,14 +169,43 @@ def supervise_case(*, case, by, note) -> Case:
     case.supervised = True
     case.supervision_note = note.strip()
     case.save(update_fields=["supervised", "supervision_note", "updated_at"])
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=CaseEventKind.SUPERVISED,
         actor=by,
         assistant=case.lead,
         note=case.supervision_note,
     )
+    _tell_lead_and_partner_of_supervision(case, event)
     return case
+
+
+def _tell_lead_and_partner_of_supervision(case, event):
+    """The lead and the lead's partner managers see the supervision note in their inbox."""
+    if case.lead_id is None:
+        return
+    recipients = [case.lead.user] if case.lead.user_id else []
+    recipients += [
+        contact.user
+        for contact in PartnerContact.objects.filter(
+            partner_id=case.lead.partner_id, user__isnull=False
+        ).select_related("user")
+    ]
+
+    def render():
+        return (
+            _("Supervision: case %(number)s") % {"number": case.number},
+            _("Staff put case %(number)s “%(title)s” under supervision: %(note)s")
+            % {"number": case.number, "title": case.title, "note": case.supervision_note},
+        )
+
+    for user in recipients:
+        notify(
+            recipient=user,
+            kind="case.supervised",
+            dedupe_key=f"case:{case.pk}:supervised:{event.pk}:user:{user.pk}",
+            render=render,
+        )
 
 
 @transaction.atomic
