@@ -85,10 +85,13 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "talentoffice",
     "partners",
     "assistants",
     "cases",
+    "steering",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +214,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(CELERY_QUEUE_DIR / "out"),
         "data_folder_out": str(CELERY_QUEUE_DIR / "out"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        # Without this the transport writes its broadcast exchange files to ./control.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem://")
@@ -220,6 +225,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The filesystem transport expects its folders to exist in every process that sends or reads.
     (CELERY_QUEUE_DIR / "out").mkdir(parents=True, exist_ok=True)
     (CELERY_QUEUE_DIR / "processed").mkdir(parents=True, exist_ok=True)
+    (CELERY_QUEUE_DIR / "control").mkdir(parents=True, exist_ok=True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -311,3 +317,13 @@ CASE_WARNING_WORKDAYS = env_int("CASE_WARNING_WORKDAYS", 2)
 CASE_FOLLOW_UP_REMINDER_DAYS = env_int("CASE_FOLLOW_UP_REMINDER_DAYS", 1)
 CASE_REMINDER_HOUR = env_int("CASE_REMINDER_HOUR", 8)
 VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- Partner API (issue 6) ---
+
+# --- Mobile pages for assistants (issue 5) ---
+
+# --- Steering: dashboard and reports (issue 7) ---
+
+# --- Roles, audit trail and personal data (issue 8) ---
+
+# --- Production operation (issue 9) ---

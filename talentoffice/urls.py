@@ -19,5 +19,8 @@ urlpatterns = [
     path("rota/", include("assistants.urls")),
     path("calendar/", include("assistants.feed_urls")),
     path("p/", include("cases.public_urls")),
+    path("m/", include("assistants.mobile.urls")),
+    path("api/v1/", include("partners.api.urls")),
+    path("staff/", include("steering.urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", protected_media, name="media"),
 ]

@@ -1,0 +1,1 @@
+"""Phone-first pages for assistants under /m/."""

@@ -1,0 +1,5 @@
+"""Routes of the assistants' mobile pages."""
+
+app_name = "mobile"
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""The partner REST API under /api/v1/."""

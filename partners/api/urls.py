@@ -1,0 +1,5 @@
+"""Routes of the partner REST API."""
+
+app_name = "api"
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Campaigns, activities and partner targets."""

@@ -1,0 +1,5 @@
+"""Staff pages of the dashboard and reports."""
+
+app_name = "steering"
+
+urlpatterns = []
