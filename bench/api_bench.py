@@ -1,0 +1,592 @@
+"""Partner API list pages side by side with a bare baseline and the same API written the usual way.
+
+Usage (a database seeded with `seed_demo`, see bench/README.md):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/talentoffice_bench_api100 \
+        .venv/bin/python bench/api_bench.py [--runs 9] [--batch 5] [--quick]
+
+For each list endpoint of `/api/v1/` (agreements, assistants, shifts, cases, visits), a page of
+50 rows is fetched by three WSGI applications, all called in this process with the same
+hand-built environ (`Authorization: Bearer <key>`, `Accept: application/json`), interleaved
+(the order rotates every round) and repeated:
+
+- **app**: `django.core.handlers.wsgi.WSGIHandler`, the whole stack: middleware, URL resolver,
+  the key's authentication, throttling (counted in Redis), the partner API's viewset and cursor
+  pagination, its orjson renderer;
+- **bare**: a minimal WSGI function that runs, through one raw psycopg 3 connection, the very
+  statements the app ran for that page (captured once with an execute wrapper) and answers with
+  their rows as dicts dumped by orjson: the floor of any implementation of that page;
+- **usual**: a plain `ModelSerializer` (fields listed) and `ModelViewSet` with
+  `select_related`/`prefetch_related`, DRF's default `JSONRenderer` and `PageNumberPagination`
+  (page size 50, with its COUNT), as an ordinary developer would write it; mounted on
+  `/bench-usual/api/v1/` in a URLconf that exists in this script only, behind the same
+  authentication, permission and throttle classes. Its answers carry the same fields and values
+  as the app's (checked before timing).
+
+Median latency (ms) and requests per second (one client, back to back) are printed per endpoint
+with the ratios app/bare and usual/app and each one's query count. The script creates an API key
+for the demo partner and deletes it at the end; the database is left as it was.
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
+# As in production: no DEBUG query log, the throttle's counters in Redis (this helper's db),
+# no log line per request on the terminal.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/10")
+os.environ.setdefault("LOG_REQUESTS", "false")
+
+import django
+
+django.setup()
+
+import orjson  # noqa: E402
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.urls import include, path  # noqa: E402
+from psycopg.rows import dict_row  # noqa: E402
+from rest_framework import pagination, renderers, serializers, viewsets  # noqa: E402
+from rest_framework.response import Response  # noqa: E402
+from rest_framework.routers import SimpleRouter  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
+
+import talentoffice.urls  # noqa: E402
+from assistants.models import Assistant, Shift  # noqa: E402
+from cases.models import Case, Visit  # noqa: E402
+from partners.models import Agreement, ApiKey, Partner  # noqa: E402
+from partners.services import create_api_key  # noqa: E402
+from talentoffice.access import partner_id_of  # noqa: E402
+from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME  # noqa: E402
+from talentoffice.masking import mask_name, mask_phone  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import record  # noqa: E402
+
+PAGE_SIZE = 50
+ENDPOINTS = ["agreements", "assistants", "shifts", "cases", "visits"]
+# References for the fixed cost of a request, measured in the same rounds.
+FLOORS = {
+    "Django: empty view": "/bench-floor/django/",
+    "DRF: empty view, key auth + throttle": "/bench-floor/drf/",
+}
+VARIANTS = ["app", "bare", "usual"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The usual way: what a developer writes from the DRF tutorial, scoped with the same queryset
+# method. Bench-only; the app's API is partners/api/.
+
+
+class UsualPagination(pagination.PageNumberPagination):
+    page_size = PAGE_SIZE
+
+
+class UsualViewSet(viewsets.ModelViewSet):
+    """DRF's defaults where the app chose otherwise: JSONRenderer, page numbers with a COUNT."""
+
+    pagination_class = UsualPagination
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
+
+    @property
+    def partner_id(self):
+        return partner_id_of(self.request.user)
+
+
+class UsualAgreementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = ["id", "title", "signed_on", "starts_on", "ends_on", "scope"]
+
+
+class UsualAgreementViewSet(UsualViewSet):
+    serializer_class = UsualAgreementSerializer
+
+    def get_queryset(self):
+        return Agreement.objects.visible_to(self.request.user).order_by("-starts_on", "-id")
+
+
+class UsualAssistantSerializer(serializers.ModelSerializer):
+    skills = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Assistant
+        fields = [
+            "id",
+            "name",
+            "specialty",
+            "title",
+            "phone",
+            "licence_number",
+            "party_member",
+            "max_shifts_per_week",
+            "status",
+            "skills",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class UsualAssistantViewSet(UsualViewSet):
+    serializer_class = UsualAssistantSerializer
+    filterset_fields = ["specialty", "status"]
+
+    def get_queryset(self):
+        return (
+            Assistant.objects.visible_to(self.request.user)
+            .prefetch_related("skills")
+            .order_by("name", "id")
+        )
+
+
+class UsualShiftSerializer(serializers.ModelSerializer):
+    service_point_name = serializers.CharField(source="service_point.name", read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "date",
+            "starts_at",
+            "ends_at",
+            "service_point",
+            "service_point_name",
+            "specialty",
+            "assistant",
+            "status",
+            "checked_in_at",
+            "checked_out_at",
+        ]
+
+
+class UsualShiftViewSet(UsualViewSet):
+    serializer_class = UsualShiftSerializer
+    filterset_fields = ["status", "specialty", "assistant", "service_point"]
+
+    def get_queryset(self):
+        return (
+            Shift.objects.visible_to(self.request.user)
+            .select_related("service_point")
+            .order_by("-starts_at", "-id")
+        )
+
+
+class UsualCaseSerializer(serializers.ModelSerializer):
+    service_item_name = serializers.CharField(source="service_item.name", read_only=True)
+    specialty = serializers.CharField(source="service_item.specialty", read_only=True)
+    lead = serializers.SerializerMethodField()
+    helpers = serializers.SerializerMethodField()
+    resident_name = serializers.SerializerMethodField()
+    resident_phone = serializers.SerializerMethodField()
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "title",
+            "service_item",
+            "service_item_name",
+            "specialty",
+            "source",
+            "service_point",
+            "priority",
+            "state",
+            "outcome",
+            "target_date",
+            "lead",
+            "helpers",
+            "resident_name",
+            "resident_phone",
+            "enterprise_name",
+            "beneficiaries",
+            "created_at",
+            "assigned_at",
+            "accepted_at",
+            "resolved_at",
+            "follow_up_due",
+            "closed_at",
+        ]
+
+    def get_lead(self, case):
+        partner_id = self.context["view"].partner_id
+        return case.lead_id if case.lead and case.lead.partner_id == partner_id else None
+
+    def get_helpers(self, case):
+        partner_id = self.context["view"].partner_id
+        return [h.pk for h in case.helpers.all() if h.partner_id == partner_id]
+
+    def get_resident_name(self, case):
+        return mask_name(case.resident.name) if case.resident else None
+
+    def get_resident_phone(self, case):
+        return mask_phone(case.resident.phone) if case.resident else None
+
+
+class UsualCaseViewSet(UsualViewSet):
+    serializer_class = UsualCaseSerializer
+    filterset_fields = ["state", "priority"]
+
+    def get_queryset(self):
+        return (
+            Case.objects.visible_to(self.request.user)
+            .select_related("service_item", "lead", "resident", "enterprise")
+            .prefetch_related("helpers")
+            .order_by("-created_at", "-id")
+        )
+
+
+class UsualVisitSerializer(serializers.ModelSerializer):
+    resident_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "kind",
+            "assistant",
+            "case",
+            "occurred_at",
+            "duration_minutes",
+            "service_point",
+            "resident_name",
+            "people_present",
+            "notes",
+            "created_at",
+        ]
+
+    def get_resident_name(self, visit):
+        return mask_name(visit.resident.name) if visit.resident else None
+
+
+class UsualVisitViewSet(UsualViewSet):
+    serializer_class = UsualVisitSerializer
+    filterset_fields = ["kind", "assistant", "case"]
+
+    def get_queryset(self):
+        return (
+            Visit.objects.visible_to(self.request.user)
+            .select_related("resident")
+            .order_by("-occurred_at", "-id")
+        )
+
+
+def django_floor(request):
+    """Reference: Django's middleware and URL resolver around a view that does nothing."""
+    return HttpResponse(b'{"results":[]}', content_type="application/json")
+
+
+class DrfFloor(APIView):
+    """Reference: the same, plus DRF with the API's key authentication, permission, throttle
+    and renderer; no query of its own (the key's lookup is one)."""
+
+    def get(self, request):
+        return Response({"results": []})
+
+
+usual_router = SimpleRouter()
+usual_router.register("agreements", UsualAgreementViewSet, basename="usual-agreement")
+usual_router.register("assistants", UsualAssistantViewSet, basename="usual-assistant")
+usual_router.register("shifts", UsualShiftViewSet, basename="usual-shift")
+usual_router.register("cases", UsualCaseViewSet, basename="usual-case")
+usual_router.register("visits", UsualVisitViewSet, basename="usual-visit")
+
+# This module is the bench process's URLconf: the usual API first (so the app's own routes pay
+# the one extra failed match, not the other way round), then the app's URLs unchanged.
+urlpatterns = [
+    path("bench-usual/api/v1/", include(usual_router.urls)),
+    path("bench-floor/django/", django_floor),
+    path("bench-floor/drf/", DrfFloor.as_view()),
+    *talentoffice.urls.urlpatterns,
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The three applications and one transport
+
+
+def environ_for(path_info: str, raw_key: str) -> dict:
+    """A GET as a WSGI server would hand it over."""
+    return {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_ACCEPT": "application/json",
+        "HTTP_ACCEPT_LANGUAGE": "en",
+        "HTTP_AUTHORIZATION": f"Bearer {raw_key}",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def call(app, environ: dict) -> tuple[str, bytes]:
+    """One request through a WSGI application; the status line and the whole body."""
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"] = status
+        return lambda data: None
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()  # Django's request_finished: connection bookkeeping, as in a server
+    return started["status"], body
+
+
+class Capture:
+    """Execute wrapper that keeps every statement (SQL and parameters) run through Django."""
+
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+
+def bare_app_for(statements, pg):
+    """A WSGI function that runs `statements` on the raw connection and answers with orjson."""
+
+    def app(environ, start_response):
+        results = []
+        with pg.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+        body = orjson.dumps({"results": results}, default=str)
+        start_response(
+            "200 OK",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return app
+
+
+def page_statements(statements):
+    """The statements the bare baseline replays: all the app's reads of the page.
+
+    Writes are left out: the key's last-used time is written at most once a minute.
+    """
+    return [(sql, p) for sql, p in statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def check_same_answer(endpoint, app_body, usual_body):
+    """The usual way must carry the same rows and values as the app, or the race is unfair."""
+    app_rows = orjson.loads(app_body)["results"]
+    usual_rows = orjson.loads(usual_body)["results"]
+    if app_rows != usual_rows[: len(app_rows)] or len(usual_rows) != min(len(app_rows), PAGE_SIZE):
+        diff = next(
+            (
+                (a.get("id"), k, a.get(k), u.get(k))
+                for a, u in zip(app_rows, usual_rows, strict=False)
+                for k in a
+                if a.get(k) != u.get(k)
+            ),
+            None,
+        )
+        sys.exit(f"{endpoint}: the usual way's answer differs from the app's (first: {diff})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="rounds (each: every variant once)")
+    parser.add_argument("--batch", type=int, default=5, help="requests per variant per round")
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 2 (over --runs, --batch)")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.batch = 3, 2
+
+    # Keep one connection across requests, as production does (DB_CONN_MAX_AGE).
+    connection.settings_dict["CONN_MAX_AGE"] = None
+    # This process's URLconf is this module (the usual API beside the app's).
+    settings.ROOT_URLCONF = __name__
+    # The throttle still counts every request in Redis, but never refuses one here; a window of
+    # one second keeps its history as short as a client below the production rate sees it.
+    settings.PARTNER_API_RATE = "1000000/s"
+
+    partner = Partner.objects.filter(short_name=DEMO_PARTNER_SHORT_NAME).first()
+    if partner is None:
+        sys.exit("no demo partner: seed the database with seed_demo first")
+    api_key, raw_key = create_api_key(partner=partner, name="bench: api_bench (deleted after)")
+    throttle_key = f"throttle:partner_api:key:{api_key.pk}"
+    dsn = connection.get_connection_params()
+    pg = psycopg.connect(
+        **{k: v for k, v in dsn.items() if k not in ("cursor_factory", "context")},
+        autocommit=True,  # as Django runs: each statement its own transaction
+        cursor_factory=psycopg.ClientCursor,  # as Django binds: parameters on the client side
+        row_factory=dict_row,
+    )
+    try:
+        run(args, partner, raw_key, pg)
+    finally:
+        pg.close()
+        ApiKey.objects.filter(pk=api_key.pk).delete()
+        cache.delete(throttle_key)
+
+
+def run(args, partner, raw_key, pg):
+    django_app = WSGIHandler()
+    paths = {
+        "app": {e: f"/api/v1/{e}/" for e in ENDPOINTS},
+        "usual": {e: f"/bench-usual/api/v1/{e}/" for e in ENDPOINTS},
+    }
+    environs = {
+        variant: {e: environ_for(paths[variant][e], raw_key) for e in ENDPOINTS}
+        for variant in paths
+    }
+    environs["bare"] = environs["app"]
+
+    # Warm up (URLs, translations, connections) and check every answer; capture the SQL.
+    apps, queries, rows = {}, {}, {}
+    for endpoint in ENDPOINTS:
+        bodies = {}
+        for variant in ("app", "usual"):
+            environ = environs[variant][endpoint]
+            for _ in range(3):
+                status, body = call(django_app, dict(environ, **{"wsgi.input": io.BytesIO()}))
+                if not status.startswith("200"):
+                    sys.exit(f"{variant} {endpoint}: {status} {body[:300]!r}")
+            capture = Capture()
+            with connection.execute_wrapper(capture):
+                status, bodies[variant] = call(django_app, dict(environ))
+            queries[(variant, endpoint)] = len(capture.statements)
+            if variant == "app":
+                statements = page_statements(capture.statements)
+                apps[endpoint] = bare_app_for(statements, pg)
+                queries[("bare", endpoint)] = len(statements)
+        check_same_answer(endpoint, bodies["app"], bodies["usual"])
+        rows[endpoint] = len(orjson.loads(bodies["app"])["results"])
+        status, _body = call(apps[endpoint], environs["bare"][endpoint])
+        assert status.startswith("200")
+
+    floors = {name: environ_for(path_info, raw_key) for name, path_info in FLOORS.items()}
+    for name, environ in floors.items():
+        capture = Capture()
+        with connection.execute_wrapper(capture):
+            for _ in range(3):
+                status, body = call(django_app, dict(environ, **{"wsgi.input": io.BytesIO()}))
+                if not status.startswith("200"):
+                    sys.exit(f"{name}: {status} {body[:300]!r}")
+        queries[name] = len(capture.statements) // 3
+
+    timings = defaultdict(list)
+    cpu = defaultdict(list)
+
+    def measure(key, app, environ):
+        for _ in range(args.batch):
+            request = dict(environ, **{"wsgi.input": io.BytesIO()})
+            started, cpu_started = time.perf_counter(), time.process_time()
+            status, _body = call(app, request)
+            timings[key].append(time.perf_counter() - started)
+            cpu[key].append(time.process_time() - cpu_started)
+            if not status.startswith("200"):
+                sys.exit(f"{key}: {status}")
+
+    for round_number in range(args.runs):
+        for endpoint in ENDPOINTS:
+            # Rotate who goes first, so that no variant always follows the same one.
+            order = VARIANTS[round_number % 3 :] + VARIANTS[: round_number % 3]
+            for variant in order:
+                app = apps[endpoint] if variant == "bare" else django_app
+                measure((variant, endpoint), app, environs[variant][endpoint])
+        for name, environ in floors.items():
+            measure(name, django_app, environ)
+
+    counts = {
+        "agreements": Agreement.objects.filter(partner=partner).count(),
+        "assistants": Assistant.objects.filter(partner=partner).count(),
+        "shifts": Shift.objects.filter(assistant__partner=partner).count(),
+        "cases": None,  # led or helped: the app's own scoping, counted below
+        "visits": Visit.objects.filter(assistant__partner=partner).count(),
+    }
+    counts["cases"] = (
+        Case.objects.filter(lead__partner=partner)
+        .union(Case.objects.filter(helpers__partner=partner))
+        .count()
+    )
+    print(
+        f"database {connection.settings_dict['NAME']}, partner {partner.short_name}; "
+        f"{args.runs} rounds x {args.batch} requests per variant "
+        f"and endpoint; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "| endpoint | rows (page) | app ms | app req/s | bare ms | bare req/s | usual ms "
+        "| usual req/s | app/bare | usual/app | queries app/bare/usual "
+        "| CPU ms app/bare/usual |"
+    )
+    print("|---" * 12 + "|")
+    for endpoint in ENDPOINTS:
+        med = {v: statistics.median(timings[(v, endpoint)]) * 1000 for v in VARIANTS}
+        rps = {v: len(timings[(v, endpoint)]) / sum(timings[(v, endpoint)]) for v in VARIANTS}
+        cpu_ms = {v: statistics.median(cpu[(v, endpoint)]) * 1000 for v in VARIANTS}
+        q = {v: queries[(v, endpoint)] for v in VARIANTS}
+        print(
+            f"| {endpoint} | {counts[endpoint]:,} ({rows[endpoint]}) "
+            f"| {med['app']:.1f} | {rps['app']:.0f} | {med['bare']:.1f} | {rps['bare']:.0f} "
+            f"| {med['usual']:.1f} | {rps['usual']:.0f} "
+            f"| {med['app'] / med['bare']:.1f} | {med['usual'] / med['app']:.2f} "
+            f"| {q['app']}/{q['bare']}/{q['usual']} "
+            f"| {cpu_ms['app']:.1f}/{cpu_ms['bare']:.1f}/{cpu_ms['usual']:.1f} |"
+        )
+        record(
+            f"api: {endpoint}",
+            median_ms=med["app"],
+            queries=q["app"],
+            baseline_ms=med["bare"],
+            usual_ms=round(med["usual"], 3),
+            usual_queries=q["usual"],
+            requests_per_second=round(rps["app"], 1),
+            cpu_ms=round(cpu_ms["app"], 3),
+        )
+        record(
+            f"api: {endpoint}, the usual way",
+            median_ms=med["usual"],
+            queries=q["usual"],
+            baseline_ms=med["bare"],
+        )
+    print()
+    print("| fixed cost of a request (no rows) | ms | req/s | queries | CPU ms |")
+    print("|---|---|---|---|---|")
+    for name in FLOORS:
+        med = statistics.median(timings[name]) * 1000
+        print(
+            f"| {name} | {med:.1f} | {len(timings[name]) / sum(timings[name]):.0f} "
+            f"| {queries[name]} | {statistics.median(cpu[name]) * 1000:.1f} |"
+        )
+        record(f"api: {name}", median_ms=med, queries=queries[name])
+
+
+if __name__ == "__main__":
+    main()

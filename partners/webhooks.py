@@ -1,0 +1,453 @@
+"""Signed webhooks to partners' systems: rows first, sent by Celery after commit, every try logged.
+
+`emit()` writes one `WebhookDelivery` per subscribed endpoint in the caller's transaction, so the
+event and the promise to tell the partner commit (or roll back) together; a `deliver_webhook`
+task is queued on commit. `deliver()` claims a delivery with a conditional UPDATE (as
+talentoffice.notifications does), so two copies of a task message never post at once and a
+delivered event is not posted again; each try is a `WebhookAttempt`; failures worth retrying
+(timeouts, refused connections, 5xx, 408/425/429) come back with exponential backoff, others fail
+for good. A partner can replay any delivery through the API: a new delivery of the same event.
+
+This is a separate outbox from the notifications' `Delivery`: a partner's webhook carries a
+structured JSON event (not a rendered message to a person), belongs to the partner (who lists
+and replays it through the API), and is signed with the endpoint's secret.
+
+Signature: `X-TalentOffice-Signature: sha256=<hex>` where hex is HMAC-SHA256 with the endpoint's
+secret over `<timestamp>.<body>`, and `X-TalentOffice-Timestamp` is that Unix timestamp (the
+time of the try, so a receiver can refuse old or replayed messages: five minutes is usual).
+"""
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .choices import WebhookDeliveryStatus, WebhookEvent
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+# A receiver should answer at once and do its work later; a slow one must not hold a worker.
+TIMEOUT_SECONDS = 10
+# Longer than the slowest try, so that a claim only expires when its worker is gone.
+CLAIM_SECONDS = 60
+# A queued task message normally runs within this; past it the requeue sweep queues another.
+QUEUED_GRACE_SECONDS = 5 * 60
+TEMPORARY_HTTP_STATUSES = {408, 425, 429}
+REQUEUE_BATCH = 1000
+SIGNATURE_HEADER = "X-TalentOffice-Signature"
+TIMESTAMP_HEADER = "X-TalentOffice-Timestamp"
+EVENT_HEADER = "X-TalentOffice-Event"
+DELIVERY_HEADER = "X-TalentOffice-Delivery"
+
+
+# ---------------------------------------------------------------------------------------------
+# Callback URLs
+
+
+def validate_callback_url(url: str) -> None:
+    """HTTPS only; plain HTTP to this machine only where settings allow it (tests, development)."""
+    parts = urllib.parse.urlsplit(url or "")
+    host = (parts.hostname or "").lower()
+    loopback = host == "localhost" or _is_loopback(host)
+    if parts.scheme == "http" and loopback and settings.PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK:
+        return
+    if parts.scheme != "https" or not host:
+        raise ValidationError(
+            _("The callback URL must start with https://."), code="https_required"
+        )
+    if loopback or _is_private(host):
+        raise ValidationError(
+            _("The callback URL must point at a public address."), code="private_address"
+        )
+
+
+def _address(host):
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _is_loopback(host) -> bool:
+    address = _address(host)
+    return address is not None and address.is_loopback
+
+
+def _is_private(host) -> bool:
+    address = _address(host)
+    return address is not None and (
+        address.is_private or address.is_link_local or address.is_reserved
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Emitting events
+
+
+def emit(*, event: str, partner_ids, data: dict) -> list[WebhookDelivery]:
+    """Record one delivery of the event per endpoint of these partners that subscribed to it.
+
+    Runs inside the caller's transaction; one query when nobody listens. The task that sends
+    each delivery is queued when that transaction commits.
+    """
+    return emit_many(event=event, items=[(partner_id, data) for partner_id in set(partner_ids)])
+
+
+def emit_many(*, event: str, items) -> list[WebhookDelivery]:
+    """Like emit() for several (partner_id, data) pairs: one read of the endpoints, one insert."""
+    items = [(partner_id, data) for partner_id, data in items if partner_id is not None]
+    if not items:
+        return []
+    listening: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in (
+        WebhookEndpoint.objects.filter(
+            partner_id__in={partner_id for partner_id, _data in items}, active=True
+        )
+        .order_by("pk")
+        .only("pk", "partner_id", "events")
+    ):
+        if event in endpoint.events:
+            listening.setdefault(endpoint.partner_id, []).append(endpoint)
+    if not listening:
+        return []
+    now = timezone.now()
+    deliveries = []
+    for partner_id, data in items:
+        for endpoint in listening.get(partner_id, []):
+            delivery = WebhookDelivery(
+                partner_id=partner_id,
+                endpoint_id=endpoint.pk,
+                event=event,
+                created_at=now,
+                claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+            )
+            delivery.payload = {
+                "id": str(delivery.event_id),
+                "event": event,
+                "created_at": now.isoformat(),
+                "data": data,
+            }
+            deliveries.append(delivery)
+    deliveries = WebhookDelivery.objects.bulk_create(deliveries)
+    _queue(deliveries)
+    return deliveries
+
+
+def _queue(deliveries) -> None:
+    from .tasks import deliver_webhook  # the tasks module imports this one
+
+    for delivery in deliveries:
+        deliver_webhook.delay_on_commit(delivery.pk)
+
+
+def _shift_data(shift) -> dict:
+    return {
+        "shift": {
+            "id": shift.pk,
+            "date": shift.date.isoformat(),
+            "starts_at": shift.starts_at.isoformat(),
+            "ends_at": shift.ends_at.isoformat(),
+            "service_point": shift.service_point_id,
+            "specialty": shift.specialty,
+            "status": shift.status,
+        }
+    }
+
+
+def shift_assigned(*, shift, previous=None) -> None:
+    """A shift went to an assistant (staff, a swap): tell their partner, and the previous one's."""
+    data = _shift_data(shift)
+    emit(
+        event=WebhookEvent.SHIFT_ASSIGNED,
+        partner_ids=[shift.assistant.partner_id],
+        data=data | {"assistant": shift.assistant_id},
+    )
+    if previous is not None and previous.pk != shift.assistant_id:
+        emit(
+            event=WebhookEvent.SHIFT_CHANGED,
+            partner_ids=[previous.partner_id],
+            data=data | {"assistant": previous.pk, "change": "taken_off"},
+        )
+
+
+def shifts_opened(*, shift_ids, assistant) -> None:
+    """Approved leave took these shifts off an assistant: tell the assistant's partner."""
+    if not shift_ids:
+        return
+    from assistants.models import Shift
+
+    shifts = Shift.objects.filter(pk__in=shift_ids).order_by("pk")
+    emit_many(
+        event=WebhookEvent.SHIFT_CHANGED,
+        items=[
+            (
+                assistant.partner_id,
+                _shift_data(shift) | {"assistant": assistant.pk, "change": "taken_off"},
+            )
+            for shift in shifts
+        ],
+    )
+
+
+def rota_published(*, rota) -> None:
+    """A published rota gives shifts to assistants: one event per shift to listening partners."""
+    from assistants.models import Shift
+
+    listening = WebhookEndpoint.objects.filter(active=True).values("partner_id")
+    shifts = (
+        Shift.objects.live()
+        .filter(rota=rota, assistant__partner_id__in=listening)
+        .select_related("assistant")
+        .order_by("pk")
+    )
+    emit_many(
+        event=WebhookEvent.SHIFT_ASSIGNED,
+        items=[
+            (shift.assistant.partner_id, _shift_data(shift) | {"assistant": shift.assistant_id})
+            for shift in shifts
+        ],
+    )
+
+
+def _case_data(case, assistant_id) -> dict:
+    return {
+        "case": {
+            "id": case.pk,
+            "number": case.number,
+            "state": case.state,
+            "outcome": case.outcome,
+        },
+        "assistant": assistant_id,
+    }
+
+
+def case_assigned(*, case, assistants) -> None:
+    """A case was given to assistants (as lead or helper): tell each one's partner."""
+    people = {assistant.pk: assistant for assistant in assistants}.values()
+    emit_many(
+        event=WebhookEvent.CASE_ASSIGNED,
+        items=[(person.partner_id, _case_data(case, person.pk)) for person in people],
+    )
+
+
+def case_resolved(*, case) -> None:
+    """A case was resolved: tell the partners of its lead and helpers."""
+    from assistants.models import Assistant
+
+    people = Assistant.objects.filter(Q(led_cases=case) | Q(helped_cases=case)).distinct()
+    emit_many(
+        event=WebhookEvent.CASE_RESOLVED,
+        items=[
+            (partner_id, _case_data(case, assistant_id))
+            for assistant_id, partner_id in people.values_list("pk", "partner_id")
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Replaying
+
+
+@transaction.atomic
+def replay(*, delivery) -> WebhookDelivery:
+    """Send a delivery's event again, as a new delivery to the same endpoint (same event id)."""
+    now = timezone.now()
+    again = WebhookDelivery.objects.create(
+        partner_id=delivery.partner_id,
+        endpoint_id=delivery.endpoint_id,
+        event=delivery.event,
+        event_id=delivery.event_id,
+        payload=delivery.payload,
+        replay_of=delivery,
+        created_at=now,
+        claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+    )
+    _queue([again])
+    return again
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending
+
+
+def backoff_seconds(attempts: int) -> int:
+    """The wait before the next try after `attempts` tries: base, 2×base, 4×base..."""
+    return settings.PARTNER_WEBHOOK_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
+
+
+def signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    """The value of the signature header: HMAC-SHA256 over `<timestamp>.<body>`."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"sha256={digest.hexdigest()}"
+
+
+class TemporaryError(Exception):
+    """Trying again later may work."""
+
+    def __init__(self, message, http_status=None):
+        super().__init__(message)
+        self.http_status = http_status
+
+
+class PermanentError(TemporaryError):
+    """Trying again cannot work."""
+
+
+def post(*, delivery, endpoint) -> int:
+    """Post one signed delivery; returns the HTTP status or raises Temporary/PermanentError."""
+    if not endpoint.active:
+        raise PermanentError("the endpoint is switched off")
+    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(
+        endpoint.url,
+        data=body,
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "TalentOffice-Webhooks/1",
+            EVENT_HEADER: delivery.event,
+            DELIVERY_HEADER: str(delivery.pk),
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: signature(secret=endpoint.secret, timestamp=timestamp, body=body),
+        },
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            response.read(4096)
+            return response.status
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        error = f"HTTP {exc.code} {exc.reason}"
+        if exc.code >= 500 or exc.code in TEMPORARY_HTTP_STATUSES:
+            raise TemporaryError(error, exc.code) from exc
+        raise PermanentError(error, exc.code) from exc
+    except urllib.error.URLError as exc:
+        raise TemporaryError(f"cannot reach the endpoint: {exc.reason}") from exc
+    except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
+        raise TemporaryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """What became of one try: delivered, failed, to retry in some seconds, or skipped."""
+
+    status: str
+    retry_in: int | None = None
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    # One conditional UPDATE decides between two workers holding copies of the same message.
+    due = Q(status=WebhookDeliveryStatus.PENDING) & (
+        Q(not_before__isnull=True) | Q(not_before__lte=now)
+    )
+    abandoned = Q(status=WebhookDeliveryStatus.SENDING, claimed_until__lt=now)
+    return bool(
+        WebhookDelivery.objects.filter(due | abandoned, pk=delivery_id).update(
+            status=WebhookDeliveryStatus.SENDING,
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def deliver(*, delivery_id: int) -> DeliveryResult:
+    """Try one delivery once, log the attempt, and record the outcome on the delivery."""
+    started = timezone.now()
+    if not _claim(delivery_id, started):
+        return DeliveryResult("skipped")
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    claimed_until = delivery.claimed_until
+    # Committed before the network call: a worker dying mid-post still leaves a trace.
+    attempt = WebhookAttempt.objects.create(delivery=delivery, started_at=started)
+    http_status, error, temporary = None, "", False
+    try:
+        http_status = post(delivery=delivery, endpoint=delivery.endpoint)
+    except PermanentError as exc:
+        http_status, error = exc.http_status, str(exc)
+    except TemporaryError as exc:
+        http_status, error, temporary = exc.http_status, str(exc), True
+    finished = timezone.now()
+    with transaction.atomic():
+        WebhookAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished, succeeded=not error, http_status=http_status, error=error
+        )
+        if not error:
+            WebhookDelivery.objects.filter(pk=delivery_id).update(
+                status=WebhookDeliveryStatus.DELIVERED,
+                delivered_at=finished,
+                claimed_until=None,
+                last_http_status=http_status,
+                last_error="",
+            )
+            return DeliveryResult("delivered")
+        # Only while the claim is still ours: a newer worker's outcome must not be overwritten.
+        ours = WebhookDelivery.objects.filter(
+            pk=delivery_id, status=WebhookDeliveryStatus.SENDING, claimed_until=claimed_until
+        )
+        if temporary and delivery.attempts < settings.PARTNER_WEBHOOK_MAX_ATTEMPTS:
+            wait = backoff_seconds(delivery.attempts)
+            not_before = finished + timedelta(seconds=wait)
+            ours.update(
+                status=WebhookDeliveryStatus.PENDING,
+                not_before=not_before,
+                claimed_until=not_before + timedelta(seconds=QUEUED_GRACE_SECONDS),
+                last_http_status=http_status,
+                last_error=error,
+            )
+            logger.info("webhook %s failed for now, retry in %s s: %s", delivery_id, wait, error)
+            return DeliveryResult("retry", retry_in=wait)
+        ours.update(
+            status=WebhookDeliveryStatus.FAILED,
+            claimed_until=None,
+            last_http_status=http_status,
+            last_error=error,
+        )
+    logger.warning("webhook %s failed for good: %s", delivery_id, error)
+    return DeliveryResult("failed")
+
+
+def requeue_stale_deliveries(*, now: datetime | None = None) -> list[int]:
+    """Queue deliveries whose task message is overdue or lost, or whose worker died."""
+    now = now or timezone.now()
+    due = (
+        Q(status=WebhookDeliveryStatus.PENDING)
+        & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+    abandoned = Q(status=WebhookDeliveryStatus.SENDING, claimed_until__lt=now)
+    with transaction.atomic():
+        # skip_locked: two sweeps at once split the rows instead of queueing each twice.
+        ids = list(
+            WebhookDelivery.objects.filter(due | abandoned)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:REQUEUE_BATCH]
+        )
+        if not ids:
+            return []
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            status=WebhookDeliveryStatus.PENDING,
+            claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+        )
+        from .tasks import deliver_webhook
+
+        for delivery_id in ids:
+            deliver_webhook.delay_on_commit(delivery_id)
+    return ids
