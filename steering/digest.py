@@ -1,0 +1,129 @@
+"""The monthly digest: last month's figures to every staff member, and to each partner's
+managers their own partner's figures only.
+
+Written as notifications (rows first, delivered by Celery after commit, talentoffice.
+notifications), rendered in each recipient's language. The dedupe key holds the month and the
+recipient, so a repeated or overlapping run writes nothing new.
+"""
+
+import logging
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.models import PartnerContact
+from talentoffice.notifications import notify, quiet_hours_end
+
+from .figures import HEADLINE_ORDER, RATE_ORDER, Filters, Period, Sources, compute_figures
+
+logger = logging.getLogger(__name__)
+
+
+def last_month(today: date) -> Period:
+    """The whole calendar month before the one `today` is in."""
+    first = today.replace(day=1)
+    end = date.fromordinal(first.toordinal() - 1)
+    return Period(end.replace(day=1), end)
+
+
+def digest_key(period: Period, user_id: int) -> str:
+    return f"steering.digest:{period.start:%Y-%m}:{user_id}"
+
+
+def render_digest(period: Period, figures, *, partner=None):
+    """(subject, body) of a digest; called inside the recipient's language."""
+
+    def render():
+        month = f"{period.start:%Y-%m}"
+        if partner is None:
+            subject = _("Programme figures for %(month)s") % {"month": month}
+        else:
+            subject = _("%(partner)s: your figures for %(month)s") % {
+                "partner": partner.short_name,
+                "month": month,
+            }
+        lines = []
+        for key in HEADLINE_ORDER:
+            figure = figures[key]
+            lines.append(
+                _("%(label)s: %(value)s (previous month %(previous)s)")
+                % {"label": figure.label, "value": figure.value, "previous": figure.previous}
+            )
+        for key in RATE_ORDER:
+            figure = figures[key]
+            value = "–" if figure.value is None else f"{figure.value}%"
+            lines.append(
+                _("%(label)s: %(value)s (%(numerator)s of %(denominator)s)")
+                % {
+                    "label": figure.label,
+                    "value": value,
+                    "numerator": figure.numerator,
+                    "denominator": figure.denominator,
+                }
+            )
+        return subject, "\n".join(lines)
+
+    return render
+
+
+def send_monthly_digest(*, today: date | None = None) -> int:
+    """Write last month's digest for every active staff member and every partner manager."""
+    today = today or timezone.localdate()
+    period = last_month(today)
+    now = timezone.now()
+    written = 0
+    staff = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
+    if staff:
+        figures = compute_figures(Filters(period), Sources())
+        start, end = period.start.isoformat(), period.end.isoformat()
+        link = f"{reverse('steering:dashboard')}?start={start}&end={end}"
+        for user in staff:
+            # A street coordinator reads their street's figures, through the same scoping as
+            # the dashboard; district staff share the one set computed above.
+            own = figures
+            if _is_narrowed(user):
+                own = compute_figures(Filters(period), Sources(user))
+            written += _send(user, period, render_digest(period, own), link, now)
+    contacts = (
+        PartnerContact.objects.filter(user__isnull=False, user__is_active=True)
+        .select_related("partner", "user__notification_preference")
+        .order_by("partner_id", "pk")
+    )
+    by_partner = {}
+    for contact in contacts:
+        by_partner.setdefault(contact.partner, []).append(contact.user)
+    for partner, users in by_partner.items():
+        # Each partner's figures are computed with its own filter: nothing of another partner's.
+        figures = compute_figures(Filters(period, partner_id=partner.pk), Sources())
+        for user in users:
+            written += _send(user, period, render_digest(period, figures, partner=partner), "", now)
+    if written:
+        logger.info("steering digest for %s sent to %s people", period.start, written)
+    return written
+
+
+def _is_narrowed(user) -> bool:
+    from talentoffice import access
+
+    street_id_of = getattr(access, "street_id_of", None)
+    return street_id_of is not None and street_id_of(user) is not None
+
+
+def _send(user, period, render, link, now) -> int:
+    notification = notify(
+        recipient=user,
+        kind="steering.digest",
+        dedupe_key=digest_key(period, user.pk),
+        render=render,
+        link=link,
+        not_before=quiet_hours_end(user=user, at=now),
+    )
+    return int(notification is not None)
