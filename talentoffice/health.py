@@ -1,0 +1,113 @@
+"""The health endpoint a load balancer or monitor polls: /health/ answers 200 when the database and
+the broker answer and the beat and a worker have been seen recently, 503 otherwise, with details.
+
+How the background processes are seen: beat sends `record_heartbeat("beat")` every
+HEARTBEAT_SECONDS and its database scheduler writes each send's time to the periodic task's row
+(CELERY_BEAT_SYNC_EVERY = 1), so that row says when beat last sent; a worker running that task
+writes the `Heartbeat` row named "beat", so that row says when a worker last ran beat's task.
+When beat is down both go stale; when only the workers are, the queue grows behind them.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Max
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+from .models import Heartbeat
+
+logger = logging.getLogger(__name__)
+
+QUEUE = "celery"
+
+
+def check_database() -> dict:
+    """One round trip to the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {}
+
+
+def check_broker() -> dict:
+    """Connect to the broker and count the messages waiting in the default queue."""
+    timeout = settings.HEALTH_BROKER_TIMEOUT_SECONDS
+    with celery_app.connection_for_read(connect_timeout=timeout) as conn:
+        conn.ensure_connection(max_retries=1, timeout=timeout)
+        # Declaring the queue Celery declares anyway; a passive declare would fail on Redis when
+        # the queue is empty, since an empty Redis list does not exist.
+        declared = conn.default_channel.queue_declare(queue=QUEUE)
+        return {"queued": declared.message_count}
+
+
+def _seen(at, now) -> dict:
+    """Whether a time is recent enough, with the time and its age for the reader."""
+    stale_after = timedelta(seconds=settings.HEALTH_STALE_SECONDS)
+    if at is None:
+        return {"ok": False, "last_seen": None, "age_seconds": None}
+    age = now - at
+    return {
+        "ok": age <= stale_after,
+        "last_seen": at.isoformat(),
+        "age_seconds": round(age.total_seconds(), 1),
+    }
+
+
+def check_beat(now) -> dict:
+    """When beat last sent a periodic task, as its database scheduler recorded."""
+    from django_celery_beat.models import PeriodicTask
+
+    last = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+    return _seen(last, now)
+
+
+def check_worker(now) -> dict:
+    """When a worker last ran beat's heartbeat task."""
+    last = Heartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
+    return _seen(last, now)
+
+
+def run_check(check, *args) -> dict:
+    """Run one check; any exception is a failed check with its message, never a 500."""
+    started = time.perf_counter()
+    try:
+        result = {"ok": True} | check(*args)
+    except Exception as exc:  # the health check reports every failure, whatever its kind
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+@never_cache
+@require_GET
+def health(request):
+    """200 with every check passed, or 503 naming the check that failed; JSON either way."""
+    now = timezone.now()
+    checks = {
+        "database": run_check(check_database),
+        "broker": run_check(check_broker),
+    }
+    if checks["database"]["ok"]:
+        checks["beat"] = run_check(check_beat, now)
+        checks["worker"] = run_check(check_worker, now)
+    else:
+        checks["beat"] = checks["worker"] = {"ok": False, "error": "database unavailable"}
+    healthy = all(check["ok"] for check in checks.values())
+    response = JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+    if not healthy:
+        failed = sorted(name for name, check in checks.items() if not check["ok"])
+        logger.warning("health check failed: %s", ", ".join(failed), extra={"checks": checks})
+        # A 503 here is the answer, not a crash: without this Django logs an ERROR for every
+        # probe of the load balancer while, say, the beat is being restarted.
+        response._has_been_logged = True
+    return response
