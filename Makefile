@@ -11,6 +11,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentoffice
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install run test lint format messages check-messages check clean browser
+.PHONY: serve-production bench
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +50,24 @@ test: install browser
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Production on this machine (README, "Running in production"): the environment must be set.
+# The three processes of the Procfile in the foreground; Ctrl-C stops all three with SIGTERM.
+serve-production: install
+	@test "$$DJANGO_ENV" = production || { echo "set DJANGO_ENV=production and the variables of README's production section first"; exit 1; }
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	@echo "Serving on http://$${GUNICORN_BIND:-127.0.0.1:8000}/  (health: /health/)"
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py talentoffice.wsgi & web=$$!; \
+	$(BIN)/celery -A talentoffice worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-4} \
+		--without-mingle --without-gossip & worker=$$!; \
+	$(BIN)/celery -A talentoffice beat --loglevel=INFO & beat=$$!; \
+	trap 'kill -TERM $$web $$worker $$beat 2>/dev/null; wait' INT TERM; \
+	wait $$web $$worker $$beat
+
+# Seeds the bench databases (scale 1 and 100) once and runs every bench/*_bench.py: bench/run.
+bench: install
+	$(BIN)/python bench/run $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

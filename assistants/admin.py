@@ -190,13 +190,36 @@ class RotaAdmin(ProgrammeAdmin):
 
 @admin.register(Shift)
 class ShiftAdmin(ProgrammeAdmin):
-    list_display = ["starts_at", "ends_at", "service_point", "specialty", "assistant", "status"]
-    list_filter = ["status", "specialty", "service_point__kind", "service_point", "rota__status"]
+    # Far check-ins are kept but flagged (assistants.shifts.check_in): staff look them over.
+    list_display = [
+        "starts_at",
+        "ends_at",
+        "service_point",
+        "specialty",
+        "assistant",
+        "status",
+        "check_in_far",
+        "check_in_distance_m",
+    ]
+    list_filter = [
+        "status",
+        "check_in_far",
+        "specialty",
+        "service_point__kind",
+        "service_point",
+        "rota__status",
+    ]
     list_select_related = ["service_point", "assistant__partner"]
     search_fields = ["assistant__name", "assistant__phone", "service_point__name"]
     autocomplete_fields = ["service_point", "assistant"]
     raw_id_fields = ["rota", "template"]
-    readonly_fields = ["checked_in_at", "checked_out_at", "sequence"]
+    readonly_fields = [
+        "checked_in_at",
+        "checked_out_at",
+        "check_in_far",
+        "check_in_distance_m",
+        "sequence",
+    ]
     date_hierarchy = "date"
     inlines = [ShiftEventInline]
 

@@ -541,6 +541,18 @@ class Shift(models.Model):
     check_in_longitude = models.DecimalField(
         _("check-in longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    check_in_distance_m = models.PositiveIntegerField(
+        _("check-in distance (metres)"),
+        null=True,
+        blank=True,
+        help_text=_("How far from the service point the phone said it was at check-in."),
+    )
+    # Checking in far away is allowed (a phone's location can be wrong indoors), only flagged.
+    check_in_far = models.BooleanField(
+        _("checked in far from the service point"),
+        default=False,
+        help_text=_("Staff should look at this check-in: it was sent from far away."),
+    )
     # Bumped on every change a calendar should see (RFC 5545 SEQUENCE).
     sequence = models.PositiveIntegerField(_("revision"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -2,15 +2,22 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from talentoffice.access import is_district_staff, partner_id_of
+from talentoffice.access import is_district_staff, partner_id_of, street_id_of
 
 
 class AssistantQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see all; a partner manager, their partner's assistants; an assistant, self."""
+        """Staff see all; a partner manager, their partner's assistants; an assistant, self.
+
+        A street coordinator sees the assistants dispatched to their street (on_street).
+        """
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            return self.on_street(street_id)
         partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(partner_id=partner_id)
@@ -21,13 +28,28 @@ class AssistantQuerySet(models.QuerySet):
     def for_partner(self, partner):
         return self.filter(partner=partner)
 
+    def on_street(self, street_id):
+        """Assistants with a dispatch to one of the street's points that has not ended yet."""
+        dispatches = self.model._meta.get_field("dispatches").related_model.objects
+        # A subquery, not a join: an assistant with two postings on the street is one row.
+        current = dispatches.filter(service_point__street_id=street_id).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+        )
+        return self.filter(pk__in=current.values("assistant_id"))
+
     def active(self):
         return self.filter(status="active")
 
 
 class ServicePointQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Service points are public places: every signed-in user may see them."""
+        """Service points are public places: every signed-in user may see them.
+
+        Except a street coordinator, whose view of the district is their own street.
+        """
+        street_id = street_id_of(user)
+        if street_id is not None:
+            return self.filter(street_id=street_id)
         return self if user.is_authenticated else self.none()
 
     def active(self):
@@ -36,9 +58,12 @@ class ServicePointQuerySet(models.QuerySet):
 
 class DispatchQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Follows the visibility of the assistant that was dispatched."""
+        """Follows the visibility of the assistant; a street coordinator, the street's points."""
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            return self.filter(service_point__street_id=street_id)
         partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
@@ -56,6 +81,10 @@ class UnavailabilityQuerySet(models.QuerySet):
         """Follows the visibility of the assistant concerned."""
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            assistants = self.model._meta.get_field("assistant").related_model.objects
+            return self.filter(assistant__in=assistants.on_street(street_id))
         partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
@@ -73,9 +102,15 @@ class UnavailabilityQuerySet(models.QuerySet):
 
 class ShiftQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see all shifts; a partner, its assistants' published ones; an assistant, theirs."""
+        """Staff see all shifts; a partner, its assistants' published ones; an assistant, theirs.
+
+        A street coordinator sees every shift at their street's points, drafts included.
+        """
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            return self.filter(service_point__street_id=street_id)
         partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.published().filter(assistant__partner_id=partner_id)

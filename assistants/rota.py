@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from partners import webhooks as partner_webhooks
+from talentoffice.audit import log_bulk_create
 from talentoffice.models import CalendarDay
 from talentoffice.workdays import WorkdayCalendar
 
@@ -699,8 +701,15 @@ def publish_rota(*, rota: Rota, by, notify_assistants: bool = True) -> Rota:
         at=locked.published_at,
         assigned_only=True,
     )
+    # The audit trail records each shift as it becomes binding: one entry per shift, written in
+    # bulk (a draft is only a proposal, discarded without trace if never published; issue 8).
+    log_bulk_create(
+        locked.shifts.select_related("service_point").order_by("pk"),
+        note=f"rota published: {locked.name}",
+    )
     if notify_assistants:
         _notify_assignees(locked)
+    partner_webhooks.rota_published(rota=locked)  # posted after commit
     for name in ("status", "published_at", "published_by", "updated_at"):
         setattr(rota, name, getattr(locked, name))
     return locked

@@ -10,9 +10,11 @@ second one sees the first one's result. Locks are always taken shift first, then
 two of these functions never wait on each other in opposite orders.
 """
 
+import math
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from partners import webhooks as partner_webhooks
+from talentoffice.audit import log_bulk_changes
 from talentoffice.notifications import notify
 
 from .choices import ShiftEventKind, ShiftStatus, SwapStatus, UnavailabilityStatus
@@ -30,6 +34,7 @@ from .models import Assistant, Dispatch, Shift, ShiftEvent, SwapRequest, Unavail
 # An assistant may check in this long before the shift starts (they arrive early to open up).
 CHECK_IN_OPENS_BEFORE = timedelta(minutes=30)
 LIVE_SWAP_STATUSES = (SwapStatus.OPEN, SwapStatus.ACCEPTED)
+EARTH_RADIUS_METRES = 6_371_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,6 +335,7 @@ def _complete_swap(*, shift, swap, by=None, now) -> None:
         note=f"{previous.name} → {swap.accepted_by.name}",
         at=now,
     )
+    partner_webhooks.shift_assigned(shift=shift, previous=previous)  # posted after commit
 
 
 @transaction.atomic
@@ -458,6 +464,7 @@ def assign_shift(*, shift, assistant, by) -> Shift:
     if previous is not None:
         _log(shift, ShiftEventKind.UNASSIGNED, actor=by, assistant=previous, at=now)
     _log(shift, ShiftEventKind.ASSIGNED, actor=by, assistant=assistant, at=now)
+    partner_webhooks.shift_assigned(shift=shift, previous=previous)  # posted after commit
     return shift
 
 
@@ -529,6 +536,11 @@ def approve_leave(*, unavailability, by) -> list[int]:
     Shift.objects.filter(pk__in=opened).update(
         assistant=None, sequence=F("sequence") + 1, updated_at=now
     )
+    # The audit trail sees no signal from update(); the old assistant is known (issue 8).
+    log_bulk_changes(
+        model=Shift,
+        changes_by_pk={pk: {"assistant": (leave.assistant_id, None)} for pk in opened},
+    )
     _withdraw_live_swaps(opened, actor=by, now=now)
     ShiftEvent.objects.bulk_create(
         ShiftEvent(
@@ -542,6 +554,7 @@ def approve_leave(*, unavailability, by) -> list[int]:
         for shift_id in opened
     )
     _alert_staff_about_opened_shifts(leave=leave, shift_ids=opened)
+    partner_webhooks.shifts_opened(shift_ids=opened, assistant=leave.assistant)  # after commit
     return opened
 
 
@@ -599,6 +612,22 @@ def reject_leave(*, unavailability, by) -> Unavailability:
 # Attendance
 
 
+def distance_metres(lat1, lon1, lat2, lon2) -> int:
+    """The great-circle distance between two points in whole metres (haversine formula)."""
+    phi1, phi2 = math.radians(float(lat1)), math.radians(float(lat2))
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(float(lon2) - float(lon1))
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return round(2 * EARTH_RADIUS_METRES * math.asin(math.sqrt(a)))
+
+
+def _distance_from_point(shift, latitude, longitude) -> int | None:
+    point = shift.service_point
+    if latitude is None or point.latitude is None or point.longitude is None:
+        return None
+    return distance_metres(latitude, longitude, point.latitude, point.longitude)
+
+
 def _coordinate(value, limit):
     if value is None:
         return None
@@ -639,16 +668,23 @@ def check_in(*, shift, assistant, at=None, latitude=None, longitude=None) -> Shi
             }
         )
     was_missed = shift.status == ShiftStatus.MISSED
+    distance = _distance_from_point(shift, latitude, longitude)
     shift.status = ShiftStatus.CHECKED_IN
     shift.checked_in_at = at
     shift.check_in_latitude = latitude
     shift.check_in_longitude = longitude
+    shift.check_in_distance_m = distance
+    # Allowed but flagged: indoors a phone's position can be off by hundreds of metres, so
+    # refusing would stop honest assistants; staff look at the flagged ones instead.
+    shift.check_in_far = distance is not None and distance > settings.CHECK_IN_FAR_METRES
     shift.save(
         update_fields=[
             "status",
             "checked_in_at",
             "check_in_latitude",
             "check_in_longitude",
+            "check_in_distance_m",
+            "check_in_far",
             "updated_at",
         ]
     )
@@ -687,7 +723,8 @@ def check_out(*, shift, assistant, at=None) -> Shift:
 def mark_missed_shifts(*, now: datetime, grace_minutes: int = 15) -> list[int]:
     """Mark published, assigned shifts still unchecked `grace_minutes` after start as missed.
 
-    Three queries whatever the table size: claim the rows, update them, write their history.
+    Four queries whatever the table size: claim the rows, update them, write their history and
+    their audit entries.
     Returns the ids marked, so the caller can alert staff about exactly these.
     """
     cutoff = now - timedelta(minutes=grace_minutes)
@@ -704,6 +741,11 @@ def mark_missed_shifts(*, now: datetime, grace_minutes: int = 15) -> list[int]:
         return []
     ids = [pk for pk, _assistant_id in claimed]
     Shift.objects.filter(pk__in=ids).update(status=ShiftStatus.MISSED, updated_at=now)
+    # One more INSERT: the audit entries, whose old status the claim above fixed (issue 8).
+    log_bulk_changes(
+        model=Shift,
+        changes_by_pk={pk: {"status": (ShiftStatus.SCHEDULED, ShiftStatus.MISSED)} for pk in ids},
+    )
     ShiftEvent.objects.bulk_create(
         ShiftEvent(
             shift_id=pk,

@@ -224,11 +224,13 @@ def _grid_query(form, **changes) -> str:
     return "?" + urlencode(params)
 
 
-def _row_points(point, shifts):
+def _row_points(point, shifts, user):
     """The grid's rows: the one point asked for, or every point in use plus any with shifts."""
     if point is not None:
         return [point]
-    rows = {p.pk: p for p in ServicePoint.objects.active().select_related("street")}
+    # The points the user may see: a street coordinator's grid is their street (docs/roles.md).
+    points = ServicePoint.objects.visible_to(user).active().select_related("street")
+    rows = {p.pk: p for p in points}
     for shift in shifts:
         rows.setdefault(shift.service_point_id, shift.service_point)
     return sorted(rows.values(), key=lambda p: (p.street.name, p.name, p.pk))
@@ -267,7 +269,7 @@ def week_grid(request):
                 for day in days
             ],
         }
-        for row_point in _row_points(point, shifts)
+        for row_point in _row_points(point, shifts, request.user)
     ]
     gaps = sum(1 for shift in shifts if shift.is_open)
     return render(

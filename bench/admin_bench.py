@@ -28,6 +28,7 @@ from django.apps import apps  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from report import record  # noqa: E402  (bench/report.py, for bench/run)
 
 PAGES = [
     ("assistants", "/admin/assistants/assistant/", "assistants_assistant"),
@@ -96,6 +97,7 @@ def main():
             f"{label:34} {rows[table]:>8} {page * 1000:>8.1f} "
             f"{bare * 1000:>8.2f} {page / bare:>6.0f}"
         )
+        record(f"admin: {label}", median_ms=page * 1000, baseline_ms=bare * 1000)
 
 
 if __name__ == "__main__":

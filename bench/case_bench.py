@@ -31,6 +31,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from report import record  # noqa: E402  (bench/report.py, for bench/run)
 
 from cases.models import Case  # noqa: E402
 from cases.sweeps import (  # noqa: E402
@@ -141,6 +142,7 @@ def main():
 
     print(f"cases: {Case.objects.count()}")
     print(f"{'page':34} {'page ms':>8} {'queries':>8}")
+    bare = median_seconds(bare_select, args.runs)
     for label, url in pages():
         client.get(url)  # warm caches and connections
         # Counted with a wrapper: a request's start empties connection.queries, which would
@@ -151,7 +153,12 @@ def main():
         assert response.status_code == 200, (url, response.status_code)
         page = median_seconds(lambda url=url: client.get(url), args.runs)
         print(f"{label:34} {page * 1000:>8.1f} {counter.count:>8}")
-    bare = median_seconds(bare_select, args.runs)
+        record(
+            f"cases: {label}",
+            median_ms=page * 1000,
+            queries=counter.count,
+            baseline_ms=bare * 1000,
+        )
     print(f"{'bare: first 50 cases':34} {bare * 1000:>8.2f}")
 
     for label, value in sweep_queries().items():

@@ -28,6 +28,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from report import record  # noqa: E402  (bench/report.py, for bench/run)
 
 from assistants import rota as rota_service  # noqa: E402
 from assistants.models import Assistant, Dispatch, Rota, Shift, ShiftTemplate  # noqa: E402
@@ -153,6 +154,12 @@ def main() -> None:
     print(f"generate + publish                   {total:7.2f} s")
     print(f"baseline: bulk_create of the rows    {bulk:7.2f} s   ratio {total / bulk:5.2f}")
     print(f"floor: COPY of the rows              {floor:7.2f} s   ratio {total / floor:5.2f}")
+    record(
+        f"rota: generate + publish a month ({len(rows)} shifts)",
+        median_ms=total * 1000,
+        baseline_ms=bulk * 1000,
+        baseline="bulk_create",
+    )
 
 
 if __name__ == "__main__":

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Services and people served")
+
+    def ready(self):
+        # The audit trail follows records of every app; cases is the app that needs them all.
+        from talentoffice import audit
+
+        from . import checks  # noqa: F401  (registers the upload-folder check)
+
+        audit.connect()

@@ -21,7 +21,7 @@ from talentoffice.validators import (
 
 from .choices import CaseSource
 from .models import Case, Enterprise, Resident
-from .workflow import create_case
+from .workflow import accept_case, assign_case, create_case
 
 TITLE_LENGTH = 40
 
@@ -153,3 +153,35 @@ def _notes_for_staff(resident, created, name, community, service_item, category_
             % {"category": service_item.category.name}
         )
     return notes
+
+
+@transaction.atomic
+def open_case_in_person(
+    *,
+    assistant,
+    title,
+    service_item,
+    source,
+    resident=None,
+    enterprise=None,
+    description="",
+    service_point=None,
+):
+    """An assistant opens a case on the spot and takes it: created, assigned to them, accepted.
+
+    The assistant met the requester in person, so there is nobody to dispatch it to and no
+    acceptance deadline to wait for; the timeline still shows all three steps.
+    """
+    user = assistant.user
+    case = create_case(
+        title=title,
+        description=description,
+        service_item=service_item,
+        source=source,
+        resident=resident,
+        enterprise=enterprise,
+        service_point=service_point,
+        by=user,
+    )
+    case = assign_case(case=case, lead=assistant, by=user)
+    return accept_case(case=case, assistant=assistant)

@@ -1,13 +1,18 @@
 """The service checklist and the people and companies the programme serves."""
 
+import os
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import Specialty
+from talentoffice.crypto import EncryptedIdNumberField, lookup_hash
 from talentoffice.fields import CreditCodeField, PhoneField
 from talentoffice.models import StaffDecision, TimeStampedModel
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
@@ -164,6 +169,10 @@ class Resident(TimeStampedModel):
     household_size = models.PositiveSmallIntegerField(
         _("household size"), default=1, validators=[MinValueValidator(1)]
     )
+    # Stored encrypted; found again through the keyed hash beside it (talentoffice.crypto).
+    id_number = EncryptedIdNumberField(_("resident ID number"), blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True, editable=False)
     objects = StaffOnlyQuerySet.as_manager()
 
     class Meta:
@@ -171,6 +180,10 @@ class Resident(TimeStampedModel):
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["name", "id"], name="resident_name_id")]
+        permissions = [
+            ("view_personal_data", _("Can show a resident's phone, address and ID number in full")),
+            ("export_personal_data", _("Can export residents' personal data unmasked")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(phone__regex=PHONE_PATTERN),
@@ -184,6 +197,68 @@ class Resident(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number = "".join((self.id_number or "").split()).upper()
+        self.id_number_hash = lookup_hash(self.id_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_number_hash"}
+        super().save(*args, **kwargs)
+
+
+class PersonalDataAccess(models.Model):
+    """One time someone saw or exported residents' personal data in full: who, whose, when, why.
+
+    Rows are only ever added: the admin offers no change or delete, and on PostgreSQL a trigger
+    refuses UPDATE and DELETE (migration 0008).
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("shown in full")
+        EXPORT = "export", _("exported in full")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # Kept as typed, so the record still names the person if the account is ever removed.
+    username = models.CharField(_("username"), max_length=150)
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="personal_data_accesses",
+        verbose_name=_("resident"),
+    )
+    rows = models.PositiveIntegerField(_("residents"), default=1)
+    reason = models.TextField(_("reason"), blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal-data access")
+        verbose_name_plural = _("personal-data accesses")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["resident", "at"], name="pdaccess_resident_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["view", "export"]), name="pdaccess_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="view") | Q(resident__isnull=False),
+                name="pdaccess_view_names_resident",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.username} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 class CouncilMeeting(TimeStampedModel):
@@ -502,7 +577,9 @@ class Visit(TimeStampedModel):
 
 
 def visit_attachment_path(attachment, filename):
-    return f"visits/{attachment.visit_id}/{filename}"
+    """A random name under the visit's folder: a stored file's name tells nothing about it."""
+    extension = os.path.splitext(filename)[1].lower()
+    return f"visits/{attachment.visit_id}/{uuid.uuid4().hex}{extension}"
 
 
 class VisitAttachment(models.Model):
@@ -512,6 +589,8 @@ class VisitAttachment(models.Model):
         Visit, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("visit")
     )
     file = models.FileField(_("file"), upload_to=visit_attachment_path)
+    # The name it was uploaded under, for people; the stored file has a random name.
+    original_name = models.CharField(_("name"), max_length=100, blank=True, editable=False)
     content_type = models.CharField(_("content type"), max_length=50, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -521,7 +600,11 @@ class VisitAttachment(models.Model):
         verbose_name_plural = _("attachments")
 
     def __str__(self):
-        return self.file.name
+        return self.original_name or os.path.basename(self.file.name)
+
+    def get_absolute_url(self):
+        """The download, answered only to those who may see the visit (cases.files)."""
+        return reverse("files:visit_attachment", args=[self.pk])
 
 
 class FollowUp(TimeStampedModel):

@@ -161,7 +161,7 @@ def staff_page(view):
 @staff_page
 def point_qr_svg(request, pk):
     """The point's QR code as an SVG file, for print shops and other posters."""
-    point = get_object_or_404(ServicePoint, pk=pk)
+    point = get_object_or_404(ServicePoint.objects.visible_to(request.user), pk=pk)
     response = HttpResponse(qr_svg(public_form_url(request, point)), content_type="image/svg+xml")
     response["Content-Disposition"] = f'inline; filename="service-point-{point.pk}-qr.svg"'
     return response
@@ -171,7 +171,8 @@ def point_qr_svg(request, pk):
 @staff_page
 def point_poster(request, pk):
     """A printable A4 poster with the point's QR code and how to use it."""
-    point = get_object_or_404(ServicePoint.objects.select_related("street", "community"), pk=pk)
+    points = ServicePoint.objects.visible_to(request.user).select_related("street", "community")
+    point = get_object_or_404(points, pk=pk)
     url = public_form_url(request, point)
     # segno writes the markup itself from the matrix; the address is not part of it.
     svg = mark_safe(make_qr(url).svg_inline(scale=QR_SCALE, border=QR_BORDER, omitsize=True))

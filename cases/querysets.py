@@ -3,11 +3,15 @@
 from django.db import models
 from django.db.models import Q
 
-from talentoffice.access import is_district_staff, partner_id_of
+from talentoffice.access import is_district_staff, partner_id_of, street_id_of
 
 
 class StaffOnlyQuerySet(models.QuerySet):
-    """Records that only district staff browse until cases link them to assistants."""
+    """Records that only district staff browse until cases link them to assistants.
+
+    A street coordinator does not browse the registers of residents and enterprises either: they
+    meet a requester through the cases of their street, masked.
+    """
 
     def visible_to(self, user):
         if is_district_staff(user):
@@ -27,9 +31,20 @@ class CatalogueQuerySet(models.QuerySet):
 
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see all; a partner, cases its assistants lead or help; an assistant, theirs."""
+        """Staff see all; a partner, cases its assistants lead or help; an assistant, theirs.
+
+        A street coordinator sees the cases of their street's service points, and the cases
+        with no service point whose resident or enterprise is on their street.
+        """
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            return self.filter(
+                Q(service_point__street_id=street_id)
+                | Q(service_point__isnull=True, resident__community__street_id=street_id)
+                | Q(service_point__isnull=True, enterprise__street_id=street_id)
+            )
         partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(
@@ -60,9 +75,19 @@ class CaseQuerySet(models.QuerySet):
 
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see all visits; a partner, its assistants' visits; an assistant, their own."""
+        """Staff see all visits; a partner, its assistants' visits; an assistant, their own.
+
+        A street coordinator sees visits made at their street's points or for its cases.
+        """
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            cases = self.model._meta.get_field("case").related_model.objects
+            return self.filter(
+                Q(service_point__street_id=street_id)
+                | Q(case__in=cases.visible_to(user).values("pk"))
+            )
         partner_id = partner_id_of(user)
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)

@@ -1,9 +1,10 @@
 """Spreadsheet import and export of enterprises, and the masked export of residents."""
 
+from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from talentoffice.importing import LookupWidget, RosterResource, cell_text
-from talentoffice.masking import mask_address, mask_name, mask_phone
+from talentoffice.masking import mask_address, mask_id_number, mask_name, mask_phone
 from talentoffice.models import Street
 from talentoffice.validators import normalize_credit_code, normalize_phone
 
@@ -51,7 +52,7 @@ class EnterpriseResource(RosterResource):
 
 
 class ResidentExportResource(RosterResource):
-    """Residents for a spreadsheet: name, phone and address masked (DESIGN rule 6)."""
+    """Residents for a spreadsheet: name, phone, address and ID number masked (DESIGN rule 6)."""
 
     community = fields.Field(
         attribute="community", column_name="community", widget=LookupWidget(Street, ["name"])
@@ -59,7 +60,11 @@ class ResidentExportResource(RosterResource):
 
     class Meta:
         model = Resident
-        fields = ("name", "phone", "community", "address", "household_size")
+        name = _("Residents, masked")
+        fields = ("name", "phone", "community", "address", "id_number", "household_size")
+
+    def dehydrate_id_number(self, resident):
+        return mask_id_number(resident.id_number)
 
     def dehydrate_name(self, resident):
         return mask_name(resident.name)
@@ -72,3 +77,24 @@ class ResidentExportResource(RosterResource):
 
     def dehydrate_community(self, resident):
         return str(resident.community) if resident.community_id else ""
+
+
+class ResidentFullExportResource(ResidentExportResource):
+    """Residents unmasked: offered only with `export_personal_data`, and each export is logged."""
+
+    class Meta:
+        model = Resident
+        name = _("Residents in full (needs the permission; logged)")
+        fields = ("name", "phone", "community", "address", "id_number", "household_size")
+
+    def dehydrate_name(self, resident):
+        return resident.name
+
+    def dehydrate_phone(self, resident):
+        return resident.phone
+
+    def dehydrate_address(self, resident):
+        return resident.address
+
+    def dehydrate_id_number(self, resident):
+        return resident.id_number

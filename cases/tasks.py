@@ -19,3 +19,13 @@ def sweep_case_reminders() -> int:
 def send_daily_digest() -> int:
     """Send each active staff member today's digest of overdue cases and return visits."""
     return sweeps.send_daily_digest()
+
+
+# Beat queues this once a night; a second copy finds nothing left to do, and each resident is
+# re-checked under a row lock, so overlapping runs are safe.
+@shared_task(acks_late=True, ignore_result=True)
+def anonymize_expired_residents() -> int:
+    """Anonymize residents whose last case closed longer ago than the retention period."""
+    from . import privacy
+
+    return len(privacy.anonymize_due())

@@ -153,7 +153,12 @@ def _storage_name(upload, sniffed: Sniffed) -> str:
 def _save_attachments(*, visit, uploads, sniffed, written: list[str]) -> list[VisitAttachment]:
     attachments = []
     for upload, kind in zip(uploads, sniffed, strict=True):
-        attachment = VisitAttachment(visit=visit, content_type=kind.content_type, size=upload.size)
+        attachment = VisitAttachment(
+            visit=visit,
+            content_type=kind.content_type,
+            size=upload.size,
+            original_name=_storage_name(upload, kind)[:100],
+        )
         upload.seek(0)
         attachment.file.save(_storage_name(upload, kind), File(upload), save=False)
         written.append(attachment.file.name)
@@ -165,7 +170,7 @@ def _save_attachments(*, visit, uploads, sniffed, written: list[str]) -> list[Vi
                 kind=CaseEventKind.ATTACHMENT,
                 actor=visit.assistant.user,
                 assistant=visit.assistant,
-                note=os.path.basename(attachment.file.name),
+                note=attachment.original_name,
             )
     return attachments
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners import webhooks as partner_webhooks
 from talentoffice.workdays import add_workdays
 
 from .choices import CaseEventKind, CaseOutcome, CaseState
@@ -159,6 +160,7 @@ def assign_case(*, case, lead, by, helpers=(), note="") -> Case:
             CaseEvent.objects.create(
                 case=case, kind=CaseEventKind.HELPER_ADDED, actor=by, assistant=helper
             )
+    partner_webhooks.case_assigned(case=case, assistants=[lead, *helpers])  # after commit
     return case
 
 
@@ -237,6 +239,7 @@ def reassign_case(*, case, lead, by, reason) -> Case:
     case.accept_by = now + timedelta(hours=settings.CASE_ACCEPT_HOURS)
     case.accepted_at = None
     case.save()
+    partner_webhooks.case_assigned(case=case, assistants=[lead])  # posted after commit
     return case
 
 
@@ -261,6 +264,7 @@ def resolve_case(*, case, outcome, by=None, assistant=None, note="") -> Case:
         case.follow_up_due = timezone.localdate() + timedelta(days=case.service_item.follow_up_days)
         FollowUp.objects.create(case=case, due_on=case.follow_up_due)
     case.save()
+    partner_webhooks.case_resolved(case=case)  # rows now, posted after commit
     return case
 
 
@@ -328,3 +332,33 @@ def add_note(*, case, by, note, assistant=None) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, kind=CaseEventKind.NOTE, actor=by, assistant=assistant, note=note
     )
+
+
+# The steps an assistant may take on a case from a page, in the order a page offers them.
+ASSISTANT_ACTIONS = ("accept", "return", "resolve", "follow_up", "close", "note")
+
+
+def allowed_actions(*, case, assistant) -> list[str]:
+    """The workflow steps this assistant may take on this case now (for the mobile pages).
+
+    The lead moves the case; a helper (or the lead) adds notes. Each name is one function
+    above: accept → accept_case, return → return_case, resolve → resolve_case, follow_up →
+    record_follow_up, close → close_case, note → add_note. Reads no rows: the caller already
+    knows the assistant is the lead or a helper (the case came from Case.objects.visible_to).
+    """
+    actions = []
+    if case.lead_id == assistant.pk:
+        state = CaseState(case.state)
+        if state == CaseState.ASSIGNED:
+            actions += ["accept", "return"]
+        elif state == CaseState.IN_PROGRESS:
+            actions.append("resolve")
+        elif state == CaseState.RESOLVED and case.outcome != CaseOutcome.WITHDRAWN:
+            actions.append("follow_up")
+        if CaseState.CLOSED in ALLOWED_TRANSITIONS[state] and (
+            state == CaseState.FOLLOWED_UP or case.outcome == CaseOutcome.WITHDRAWN
+        ):
+            actions.append("close")
+    if case.state != CaseState.CLOSED:
+        actions.append("note")
+    return actions

@@ -1,20 +1,88 @@
 """Admin pages for partners, their agreements and contacts."""
 
+import os
+import uuid
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assistants.models import Assistant
 from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin
 
-from .models import Agreement, Partner, PartnerContact
+from .models import (
+    Agreement,
+    ApiKey,
+    AssistantProposal,
+    Partner,
+    PartnerContact,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .resources import PartnerResource
-from .services import reactivate_partners, suspend_partners
+from .services import (
+    approve_proposal,
+    reactivate_partners,
+    reject_proposal,
+    revoke_api_keys,
+    suspend_partners,
+)
+
+# What a signed agreement may be, told by its first bytes: a PDF, a scan, or a Word file.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": (".pdf",),
+    b"\xff\xd8\xff": (".jpg", ".jpeg"),
+    b"\x89PNG\r\n\x1a\n": (".png",),
+    b"PK\x03\x04": (".docx",),
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": (".doc",),
+}
+
+
+class AgreementForm(forms.ModelForm):
+    """An agreement whose document is checked by size and content and stored under a random name."""
+
+    class Meta:
+        model = Agreement
+        fields = ["partner", "title", "signed_on", "starts_on", "ends_on", "document"]
+
+    def clean_document(self):
+        from cases.visits import max_attachment_bytes
+
+        upload = self.cleaned_data.get("document")
+        if not upload or not hasattr(upload, "content_type"):  # unchanged or cleared
+            return upload
+        limit = max_attachment_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The document is %(size)s; it may be at most %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+                code="too_large",
+            )
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        extension = os.path.splitext(upload.name or "")[1].lower()
+        allowed = next(
+            (names for magic, names in DOCUMENT_SIGNATURES.items() if head.startswith(magic)), ()
+        )
+        if extension not in allowed:
+            raise forms.ValidationError(
+                _("The document must be a PDF, a JPEG or PNG scan or a Word file, named as such."),
+                code="type_not_allowed",
+            )
+        # Kept under a random name: the stored file's name tells nothing (issue 8).
+        upload.name = f"{uuid.uuid4().hex}{extension}"
+        return upload
 
 
 class AgreementInline(admin.TabularInline):
     model = Agreement
+    form = AgreementForm
     extra = 0
     fields = ["title", "signed_on", "starts_on", "ends_on", "document"]
 
@@ -92,6 +160,7 @@ class PartnerAdmin(RosterAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(ProgrammeAdmin):
+    form = AgreementForm
     list_display = ["title", "partner", "signed_on", "starts_on", "ends_on"]
     list_filter = ["partner__sector", "starts_on"]
     list_select_related = ["partner"]
@@ -108,3 +177,173 @@ class PartnerContactAdmin(ProgrammeAdmin):
     search_fields = ["name", "phone", "partner__name", "partner__short_name"]
     autocomplete_fields = ["partner"]
     raw_id_fields = ["user"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The partner REST API (issue 6)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ProgrammeAdmin):
+    """Staff issue keys here; the full key is shown once, in the message after saving."""
+
+    list_display = ["__str__", "partner", "prefix", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["partner__sector", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["partner"]
+    search_fields = ["name", "prefix", "partner__name", "partner__short_name"]
+    autocomplete_fields = ["partner"]
+    fields = [
+        "partner",
+        "name",
+        "expires_at",
+        "allowed_ips",
+        "prefix",
+        "last_used_at",
+        "revoked_at",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["prefix", "last_used_at", "revoked_at", "created_by", "created_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The partner of an issued key never changes: a new partner needs a new key.
+        return [*self.readonly_fields, "partner"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        raw_key = obj.set_new_secret()
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            _("The new API key, shown only this once; give it to the partner now: %(key)s")
+            % {"key": raw_key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected API keys"), permissions=["change"])
+    def revoke(self, request, queryset):
+        changed = revoke_api_keys(api_keys=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ProgrammeAdmin):
+    """Partners keep their endpoints through the API; staff can see them and switch them off."""
+
+    list_display = ["url", "partner", "active", "created_at"]
+    list_filter = ["active"]
+    list_select_related = ["partner"]
+    search_fields = ["url", "partner__name", "partner__short_name"]
+    fields = ["partner", "url", "events", "description", "active"]
+    readonly_fields = ["partner", "url", "events", "description"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ["started_at", "finished_at", "succeeded", "http_status", "error"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ProgrammeAdmin):
+    list_display = ["event", "partner", "endpoint", "status", "attempts", "created_at"]
+    list_filter = ["status", "event"]
+    list_select_related = ["partner", "endpoint"]
+    search_fields = ["partner__name", "partner__short_name", "endpoint__url"]
+    raw_id_fields = ["endpoint", "replay_of"]
+    inlines = [WebhookAttemptInline]
+    readonly_fields = [
+        "partner",
+        "endpoint",
+        "event",
+        "event_id",
+        "payload",
+        "status",
+        "attempts",
+        "not_before",
+        "claimed_until",
+        "delivered_at",
+        "last_http_status",
+        "last_error",
+        "replay_of",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AssistantProposal)
+class AssistantProposalAdmin(ProgrammeAdmin):
+    """Partners' proposals about their assistants; approving one makes the change."""
+
+    list_display = ["__str__", "partner", "kind", "status", "created_at", "decided_at"]
+    list_filter = ["status", "kind", "partner__sector"]
+    list_select_related = ["partner", "assistant"]
+    search_fields = ["partner__name", "partner__short_name", "assistant__name"]
+    raw_id_fields = ["assistant"]
+    fields = [
+        "partner",
+        "kind",
+        "assistant",
+        "changes",
+        "note",
+        "status",
+        "decision_reason",
+        "decided_by",
+        "decided_at",
+    ]
+    readonly_fields = ["partner", "kind", "assistant", "changes", "note", "status"]
+    readonly_fields += ["decided_by", "decided_at"]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for proposal in queryset.filter(status="pending").order_by("pk"):
+            try:
+                decide(proposal=proposal, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                done += 1
+        self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected proposals"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            approve_proposal,
+            lambda n: ngettext("%(count)d proposal approved.", "%(count)d proposals approved.", n),
+        )
+
+    @admin.action(description=_("Reject the selected proposals"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            reject_proposal,
+            lambda n: ngettext("%(count)d proposal rejected.", "%(count)d proposals rejected.", n),
+        )

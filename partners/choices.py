@@ -29,3 +29,30 @@ SECTOR_OF_KIND = {
     PartnerKind.SECURITIES: Sector.FINANCE,
     PartnerKind.LAW_FIRM: Sector.LEGAL,
 }
+
+
+class ProposalKind(models.TextChoices):
+    NEW = "new", _("new assistant")
+    CHANGE = "change", _("change to an assistant")
+    WITHDRAWAL = "withdrawal", _("withdrawal of an assistant")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for staff")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    CANCELLED = "cancelled", _("cancelled by the partner")
+
+
+class WebhookEvent(models.TextChoices):
+    SHIFT_ASSIGNED = "shift.assigned", _("a shift was given to one of our assistants")
+    SHIFT_CHANGED = "shift.changed", _("a shift of one of our assistants changed or was taken off")
+    CASE_ASSIGNED = "case.assigned", _("a case was assigned to one of our assistants")
+    CASE_RESOLVED = "case.resolved", _("a case one of our assistants works on was resolved")
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    SENDING = "sending", _("sending")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed")

@@ -1,4 +1,10 @@
-"""Partner institutions, their agreements and their contacts."""
+"""Partner institutions, their agreements and contacts, and what their REST API clients own:
+API keys, webhook endpoints and deliveries, proposed changes to their assistants."""
+
+import hashlib
+import ipaddress
+import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -6,13 +12,23 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from talentoffice.fields import CreditCodeField, PhoneField
-from talentoffice.models import TimeStampedModel
+from talentoffice.models import StaffDecision, TimeStampedModel
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
 
-from .choices import SECTOR_OF_KIND, PartnerKind, PartnerStatus, Sector
+from .choices import (
+    SECTOR_OF_KIND,
+    PartnerKind,
+    PartnerStatus,
+    ProposalKind,
+    ProposalStatus,
+    Sector,
+    WebhookDeliveryStatus,
+    WebhookEvent,
+)
 from .querysets import PartnerOwnedQuerySet, PartnerQuerySet
 
 
@@ -185,3 +201,314 @@ class PartnerContact(TimeStampedModel):
 
     def __str__(self):
         return f"{self.name} ({self.partner})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The partner REST API (issue 6)
+
+# A key reads "tok_<prefix>_<secret>": the prefix finds the row, the secret is never stored.
+API_KEY_SCHEME = "tok"
+
+
+def hash_api_key(raw_key: str) -> str:
+    """The stored digest of a key. The secret has 256 random bits, so one SHA-256 is enough:
+    a slow password hash would only cost every request time without adding safety."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def parse_ip_allowlist(text: str) -> list:
+    """The networks of an allowlist, one address or CIDR network per line; ValueError if bad."""
+    return [
+        ipaddress.ip_network(line.strip(), strict=False)
+        for line in (text or "").splitlines()
+        if line.strip()
+    ]
+
+
+def validate_ip_allowlist(text: str) -> None:
+    try:
+        parse_ip_allowlist(text)
+    except ValueError as error:
+        raise ValidationError(
+            _("Write one IP address or network (such as 10.0.0.0/24) per line."),
+            code="bad_allowlist",
+        ) from error
+
+
+class ApiKey(models.Model):
+    """A partner's credential for the REST API; shown once, stored as a hash, revocable."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("partner")
+    )
+    name = models.CharField(
+        _("name"), max_length=60, help_text=_("What the key is for, e.g. the HR system.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Leave empty for a key that lasts.")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    allowed_ips = models.TextField(
+        _("allowed IP addresses"),
+        blank=True,
+        validators=[validate_ip_allowlist],
+        help_text=_("One address or network (CIDR) per line; empty allows any address."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    objects = PartnerOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["partner", "-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.partner} · {self.name} ({API_KEY_SCHEME}_{self.prefix}_…)"
+
+    def set_new_secret(self) -> str:
+        """Give the key a fresh prefix and secret; returns the full key, which is shown once."""
+        self.prefix = secrets.token_hex(4)
+        raw_key = f"{API_KEY_SCHEME}_{self.prefix}_{secrets.token_urlsafe(32)}"
+        self.key_hash = hash_api_key(raw_key)
+        return raw_key
+
+    def matches(self, raw_key: str) -> bool:
+        return secrets.compare_digest(self.key_hash, hash_api_key(raw_key))
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def allows_ip(self, address: str) -> bool:
+        """Whether a request from this address may use the key."""
+        networks = parse_ip_allowlist(self.allowed_ips)
+        if not networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+
+def new_webhook_secret() -> str:
+    """The shared secret of a webhook endpoint, for HMAC-SHA256 signatures."""
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A partner's HTTPS callback URL and the events it wants to hear about."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("partner"),
+    )
+    url = models.URLField(_("callback URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    secret = models.CharField(
+        _("signing secret"), max_length=64, default=new_webhook_secret, editable=False
+    )
+    active = models.BooleanField(_("in use"), default=True)
+    objects = PartnerOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["partner", "pk"]
+
+    def __str__(self):
+        return f"{self.partner} → {self.url}"
+
+    def clean(self):
+        events = self.events if isinstance(self.events, list) else None
+        if not events or any(event not in WebhookEvent.values for event in events):
+            raise ValidationError({"events": _("Choose one or more of the events offered.")})
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one endpoint; every try is logged as an attempt."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
+        verbose_name=_("partner"),
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("webhook endpoint"),
+    )
+    event = models.CharField(_("event"), max_length=30, choices=WebhookEvent.choices)
+    # The same for every delivery of one event, replays included: receivers dedupe on it.
+    event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=WebhookDeliveryStatus.choices,
+        default=WebhookDeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_http_status = models.PositiveSmallIntegerField(
+        _("last HTTP status"), null=True, blank=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    replay_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replays",
+        verbose_name=_("replay of"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    objects = PartnerOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["partner", "-created_at", "-id"], name="webhookdelivery_newest"),
+            models.Index(fields=["status", "not_before"], name="webhookdelivery_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WebhookDeliveryStatus.values),
+                name="webhookdelivery_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint.url}"
+
+
+class WebhookAttempt(models.Model):
+    """One try at a webhook delivery: when, what the receiver answered, or what went wrong."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+        verbose_name=_("webhook delivery"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["started_at", "pk"]
+
+    def __str__(self):
+        return f"{self.delivery_id} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class AssistantProposal(StaffDecision, TimeStampedModel):
+    """A partner proposes a new assistant, a change or a withdrawal; staff decide."""
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="assistant_proposals",
+        verbose_name=_("partner"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ProposalKind.choices)
+    assistant = models.ForeignKey(
+        "assistants.Assistant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("assistant"),
+        help_text=_("The assistant concerned; for a new one, set when staff approve."),
+    )
+    # The proposed values of the assistant's fields, by field name: only those to set.
+    changes = models.JSONField(_("proposed values"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    objects = PartnerOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assistant proposal")
+        verbose_name_plural = _("assistant proposals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="new") | Q(assistant__isnull=False),
+                name="assistantproposal_names_assistant",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values),
+                name="assistantproposal_status_valid",
+            ),
+            # Two proposals waiting on one assistant would overwrite each other when approved.
+            models.UniqueConstraint(
+                fields=["assistant"],
+                condition=Q(status="pending"),
+                name="assistantproposal_one_pending_per_assistant",
+                violation_error_message=_("This assistant already has a proposal waiting."),
+            ),
+        ]
+
+    def __str__(self):
+        name = self.changes.get("name") or (self.assistant.name if self.assistant_id else "")
+        return f"{self.partner} · {self.get_kind_display()} · {name}"
+
+
+class ApiIdempotencyKey(models.Model):
+    """An `Idempotency-Key` a partner sent with a POST, and the request it first came with."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    key = models.CharField(_("idempotency key"), max_length=64)
+    # SHA-256 of the request body: the same key with another body is a client bug (409).
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    visit = models.ForeignKey(
+        "cases.Visit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visit"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API idempotency key")
+        verbose_name_plural = _("API idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="apiidempotencykey_unique"),
+        ]
+
+    def __str__(self):
+        return self.key

@@ -2,14 +2,21 @@
 
 from django.db import models
 
-from talentoffice.access import is_district_staff, partner_id_of
+from talentoffice.access import is_district_staff, partner_id_of, street_id_of
 
 
 class PartnerQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """District staff see every partner; a partner manager sees only their own."""
+        """District staff see every partner; a partner manager sees only their own.
+
+        A street coordinator sees the partners whose assistants serve on their street.
+        """
         if is_district_staff(user):
             return self
+        street_id = street_id_of(user)
+        if street_id is not None:
+            assistants = self.model._meta.get_field("assistants").related_model.objects
+            return self.filter(pk__in=assistants.on_street(street_id).values("partner_id"))
         partner_id = partner_id_of(user)
         if partner_id is None:
             return self.none()
@@ -26,7 +33,10 @@ class PartnerOwnedQuerySet(models.QuerySet):
         return self.filter(partner=partner)
 
     def visible_to(self, user):
-        """District staff see all rows; a partner manager sees their partner's rows only."""
+        """District staff see all rows; a partner manager sees their partner's rows only.
+
+        Agreements and contacts are no business of a street coordinator: they see none.
+        """
         if is_district_staff(user):
             return self
         partner_id = partner_id_of(user)

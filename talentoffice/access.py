@@ -1,14 +1,30 @@
-"""Who is asking: the one place that tells a partner manager from staff and assistants."""
+"""Who is asking: the one place that tells staff, street coordinators, partner managers and
+assistants apart (the role matrix is docs/roles.md)."""
 
 
 def partner_id_of(user) -> int | None:
     """The partner a signed-in partner manager acts for, or None for anyone else."""
+    # A partner API key (partners.api.authentication.ApiKeyPrincipal) acts for its partner.
+    key_partner_id = getattr(user, "api_key_partner_id", None)
+    if key_partner_id is not None:
+        return key_partner_id
     if not user.is_authenticated:
         return None
     contact = getattr(user, "partner_contact", None)
     return contact.partner_id if contact is not None else None
 
 
+def street_id_of(user) -> int | None:
+    """The street a signed-in street coordinator looks after, or None for anyone else."""
+    # Only staff logins can coordinate a street: the link gives a staff login a narrower view,
+    # never an assistant or a partner manager a wider one. Superusers are never narrowed.
+    if not getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return None
+    # The reverse one-to-one caches its answer (also "none") on the user for the request.
+    link = getattr(user, "street_coordinator", None)
+    return link.street_id if link is not None else None
+
+
 def is_district_staff(user) -> bool:
-    """Organization-department staff see every row of the programme."""
-    return user.is_active and user.is_staff
+    """Organization-department staff see every row of the programme; a street coordinator not."""
+    return user.is_active and user.is_staff and street_id_of(user) is None

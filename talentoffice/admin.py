@@ -14,6 +14,7 @@ from .models import (
     Notification,
     NotificationPreference,
     Street,
+    StreetCoordinator,
 )
 
 
@@ -44,6 +45,18 @@ class CommunityAdmin(ProgrammeAdmin):
     list_select_related = ["street"]
     search_fields = ["name", "street__name"]
     autocomplete_fields = ["street"]
+
+
+@admin.register(StreetCoordinator)
+class StreetCoordinatorAdmin(ProgrammeAdmin):
+    """Which staff login sees only which street (docs/roles.md); administrators keep it."""
+
+    list_display = ["user", "street"]
+    list_filter = ["street"]
+    list_select_related = ["user", "street"]
+    search_fields = ["user__username", "street__name"]
+    autocomplete_fields = ["street"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(CalendarDay)

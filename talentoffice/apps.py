@@ -7,3 +7,11 @@ class TalentOfficeConfig(AppConfig):
 
     name = "talentoffice"
     verbose_name = _("TalentOffice")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .roles import sync_roles_after_migrate
+
+        # The role groups follow docs/roles.md; migrate (and a test database's flush) remakes them.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="talentoffice.sync_roles")

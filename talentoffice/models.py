@@ -71,6 +71,28 @@ class Community(TimeStampedModel):
         return f"{self.street.name} · {self.name}"
 
 
+class StreetCoordinator(TimeStampedModel):
+    """A staff login that coordinates one street and sees only its rows (docs/roles.md)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="street_coordinator",
+        verbose_name=_("login"),
+    )
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="coordinators", verbose_name=_("street")
+    )
+
+    class Meta:
+        verbose_name = _("street coordinator")
+        verbose_name_plural = _("street coordinators")
+        ordering = ["street__name", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} · {self.street}"
+
+
 class Heartbeat(models.Model):
     """When a background process (a worker, the beat) was last seen doing work."""
 

@@ -274,3 +274,19 @@ def requeue_stale_deliveries(*, now: datetime | None = None) -> list[int]:
         for delivery_id in ids:
             deliver_notification.delay_on_commit(delivery_id)
     return ids
+
+
+def inbox(user):
+    """The notifications in a person's inbox, newest first; nobody else's."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def mark_read(*, user, notification_ids=None, now: datetime | None = None) -> int:
+    """Mark some (or all) unread notifications of this person as read; returns how many."""
+    unread = inbox(user).filter(read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    # .order_by() drops the inbox ordering, which an UPDATE does not need.
+    return unread.order_by().update(read_at=now or timezone.now())

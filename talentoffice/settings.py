@@ -5,11 +5,16 @@ filesystem transport (no server), console email and DEBUG on. Production is swit
 `DJANGO_ENV=production` and then refuses to start without the values it cannot guess.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -85,8 +90,11 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
+    "axes",  # lock-out after failed logins (issue 8)
+    "csp",  # Content-Security-Policy (issue 8)
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "auditlog",
     "talentoffice",
     "partners",
     "assistants",
@@ -97,13 +105,21 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page, with the admin's written exceptions (issue 8).
+    "talentoffice.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Phone sessions expire after MOBILE_SESSION_IDLE_MINUTES unused (issue 8).
+    "talentoffice.security.MobileSessionMiddleware",
+    # Who and from where, for every audit entry written during the request (issue 8).
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with the lock-out page (issue 8).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "talentoffice.urls"
@@ -144,7 +160,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Length over composition rules (NIST SP 800-63B); the similarity, common-password and
+    # all-digits checks stay.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -282,7 +303,11 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 ESTIMATED_COUNT_THRESHOLD = env_int("ESTIMATED_COUNT_THRESHOLD", 10_000)
 
 LOGIN_URL = "admin:login"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "talentoffice.security.LockoutBackend",  # first: refuses locked-out users and clients
+    "django.contrib.auth.backends.ModelBackend",
+    "assistants.mobile.backends.PhoneBackend",  # assistants sign in on /m/ with their phone too
+]
 
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -320,11 +345,204 @@ CASE_REMINDER_HOUR = env_int("CASE_REMINDER_HOUR", 8)
 VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Partner API (issue 6) ---
+# Keys first (their WWW-Authenticate header makes a missing key a 401); a partner manager's
+# session serves the browsable API. Every answer, errors included, is partners.api.errors' shape.
+REST_FRAMEWORK |= {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.IsPartner"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "partners.api.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "partners.api.schema.PartnerAutoSchema",
+    "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests one key (or one partner manager) may make per minute, counted in the cache.
+PARTNER_API_RATE = env_str("PARTNER_API_RATE", "600/min")
+# The largest request body the API reads; anything larger answers 413 without being parsed.
+PARTNER_API_MAX_BODY_BYTES = env_int("PARTNER_API_MAX_BODY_BYTES", 64 * 1024)
+# Webhooks: the first retry waits this long, each next one twice as long; given up after this
+# many tries. Plain http:// callbacks to 127.0.0.1 are for tests and development only.
+PARTNER_WEBHOOK_RETRY_SECONDS = env_int("PARTNER_WEBHOOK_RETRY_SECONDS", 30)
+PARTNER_WEBHOOK_MAX_ATTEMPTS = env_int("PARTNER_WEBHOOK_MAX_ATTEMPTS", 8)
+PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool(
+    "PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK", not PRODUCTION
+)
+if PRODUCTION and PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK:
+    raise ImproperlyConfigured("PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK must be off in production")
+CELERY_BEAT_SCHEDULE["requeue-stale-webhook-deliveries"] = {
+    "task": "partners.tasks.requeue_stale_webhook_deliveries",
+    "schedule": 60.0,
+    "options": {"expire_seconds": 55},
+}
+# The OpenAPI contract at /api/v1/schema/; Swagger UI and Redoc from the sidecar's static files.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TalentOffice partner API",
+    "DESCRIPTION": (
+        "For partner institutions: their assistants, shifts, cases (personal data masked), "
+        "visits, scorecard and signed webhooks. Authenticate with `Authorization: Bearer <key>`. "
+        "Field descriptions are given in English and Chinese. / 合作机构接口：人员、值班、诉求"
+        "（个人信息已脱敏）、走访、绩效与签名回调。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerStatusEnum": "partners.choices.PartnerStatus",
+        "AssistantStatusEnum": "assistants.choices.AssistantStatus",
+        "ShiftStatusEnum": "assistants.choices.ShiftStatus",
+        "ProposalStatusEnum": "partners.choices.ProposalStatus",
+        "WebhookDeliveryStatusEnum": "partners.choices.WebhookDeliveryStatus",
+        "WebhookEventEnum": "partners.choices.WebhookEvent",
+        "SpecialtyEnum": "assistants.choices.Specialty",
+    },
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.api.schema.bilingual_descriptions",
+    ],
+}
 
 # --- Mobile pages for assistants (issue 5) ---
+# A check-in sent from farther than this from the service point is kept but flagged for staff.
+CHECK_IN_FAR_METRES = env_int("CHECK_IN_FAR_METRES", 500)
+# Photos from a phone's camera may arrive this large; they are shrunk before being kept.
+MOBILE_PHOTO_MAX_UPLOAD_BYTES = env_int("MOBILE_PHOTO_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Longest side of a kept photo, in pixels: enough to read a document, small on a weak signal.
+MOBILE_PHOTO_MAX_SIDE = env_int("MOBILE_PHOTO_MAX_SIDE", 1600)
 
 # --- Steering: dashboard and reports (issue 7) ---
+# Last month's figures to staff, and each partner's own to its managers, on the 1st at 09:00.
+CELERY_BEAT_SCHEDULE["steering-monthly-digest"] = {
+    "task": "steering.tasks.send_monthly_digest",
+    "schedule": crontab(day_of_month=1, hour=9, minute=0),
+    "options": {"expire_seconds": 12 * 3600},
+}
+# The dashboard shows a snapshot younger than this; beat renews the usual views before then.
+STEERING_SNAPSHOT_SECONDS = env_int("STEERING_SNAPSHOT_SECONDS", 15 * 60)
+CELERY_BEAT_SCHEDULE["steering-refresh-snapshots"] = {
+    "task": "steering.tasks.refresh_dashboard_snapshots",
+    "schedule": float(STEERING_SNAPSHOT_SECONDS * 2 // 3),
+    "options": {"expire_seconds": STEERING_SNAPSHOT_SECONDS // 2},
+}
 
 # --- Roles, audit trail and personal data (issue 8) ---
+# roles and hardening (docs/roles.md)
+# Lock-out (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username, or from one
+# client address, further attempts are refused for LOGIN_LOCKOUT_MINUTES. The two counts are
+# separate: guessing many users' passwords from one address locks the address; guessing one
+# user's password from many addresses locks the user. Counts live in the database, shared by
+# every web process; administrators see and clear them in the admin (Access attempts).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "talentoffice.security.login_client_ip"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+# A later success does not wipe earlier failures: an attacker holding one good password must not
+# be able to reset the count for the address they guess from.
+AXES_RESET_ON_SUCCESS = False
+# Its "BEGIN version" line on every start is noise; lock-outs are still logged as warnings.
+LOGGING.setdefault("loggers", {})["axes.apps"] = {"level": "WARNING"}
+# Sessions: a working day on the staff pages; an hour unused on the phone pages (/m/).
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12) * 3600
+MOBILE_SESSION_IDLE_MINUTES = env_int("MOBILE_SESSION_IDLE_MINUTES", 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy: nothing inline, nothing from another host. The admin's few inline
+# bits are allowed by exact hash in talentoffice.security.csp_exceptions (documented there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+# audit and personal data
+# The audit trail: django-auditlog, models registered in talentoffice.audit, the actor and
+# address taken by its middleware; the correlation ID is the request's ID.
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_CID_GETTER = "talentoffice.audit.current_cid"
+# Resident ID numbers are stored encrypted (Fernet). PERSONAL_DATA_KEYS is a comma-separated list
+# of Fernet keys: the first encrypts, all decrypt, so a new key is put first and the old one kept
+# until `manage.py reencrypt_residents` ran. PERSONAL_DATA_HASH_KEY keys the hash used for exact
+# lookups; it never changes once data exists. Development derives both from SECRET_KEY.
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS")
+PERSONAL_DATA_HASH_KEY = env_str("PERSONAL_DATA_HASH_KEY")
+if PRODUCTION and not (PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY):
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set when DJANGO_ENV=production"
+    )
+if not PERSONAL_DATA_KEYS:
+    PERSONAL_DATA_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"fernet:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+PERSONAL_DATA_HASH_KEY = (
+    PERSONAL_DATA_HASH_KEY or hashlib.sha256(f"lookup:{SECRET_KEY}".encode()).hexdigest()
+)
+# Minutes a "show in full" on a resident's page lasts before the values are masked again.
+PERSONAL_DATA_REVEAL_MINUTES = env_int("PERSONAL_DATA_REVEAL_MINUTES", 10)
+# A resident's name, phone, address and ID number are anonymized this many days after their
+# last case closed (the cases stay, for the programme's figures).
+RESIDENT_RETENTION_DAYS = env_int("RESIDENT_RETENTION_DAYS", 3 * 365)
+CELERY_BEAT_SCHEDULE["anonymize-residents"] = {
+    "task": "cases.tasks.anonymize_expired_residents",
+    "schedule": crontab(hour=3, minute=15),
+    "options": {"expire_seconds": 6 * 3600},
+}
+# Uploads are served only by views that check who may see the object (cases.files); a system
+# check (cases.checks) refuses a MEDIA_ROOT inside what collectstatic or whitenoise publish.
 
 # --- Production operation (issue 9) ---
+# Every request gets an ID (X-Request-ID from the proxy, or a new one) that every log line of that
+# request, and of the tasks it queued, carries. First, so that even SecurityMiddleware's answers
+# (the SSL redirect) are named and logged.
+MIDDLEWARE.insert(0, "talentoffice.request_id.RequestIdMiddleware")
+# Logs: one JSON object per line in production (LOG_FORMAT=json|plain overrides), for a log
+# collector to index by request_id; plain lines with the ID for a developer's terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
+LOGGING.setdefault("filters", {})["request_id"] = {"()": "talentoffice.request_id.RequestIdFilter"}
+LOGGING["formatters"]["plain"]["format"] = (
+    "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+)
+LOGGING["formatters"]["json"] = {"()": "talentoffice.request_id.JsonFormatter"}
+LOGGING["handlers"]["console"] |= {"formatter": LOG_FORMAT, "filters": ["request_id"]}
+# One line per request from RequestIdMiddleware; LOG_REQUESTS=false leaves it to the proxy.
+LOGGING.setdefault("loggers", {})["talentoffice.requests"] = {
+    "level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"
+}
+# The worker logs through the same handlers (JSON, request IDs) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Static files (collectstatic's target) may live outside the code, e.g. on a read-only install.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(STATIC_ROOT)))
+# The health check (talentoffice.health). Beat queues its heartbeat this often; the beat and the
+# worker are unhealthy when not seen for HEALTH_STALE_SECONDS (three missed heartbeats by default).
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["heartbeat"]["schedule"] = float(HEARTBEAT_SECONDS)
+HEALTH_STALE_SECONDS = env_int("HEALTH_STALE_SECONDS", 3 * HEARTBEAT_SECONDS + 30)
+HEALTH_BROKER_TIMEOUT_SECONDS = env_int("HEALTH_BROKER_TIMEOUT_SECONDS", 2)
+# Beat's database scheduler writes when it last sent each task after every send (instead of every
+# three minutes), so the health check can tell that beat is alive; a handful of writes a minute.
+CELERY_BEAT_SYNC_EVERY = 1
+# A load balancer probes /health/ over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from .health import health
 from .views import protected_media
 
 admin.site.site_header = _("TalentOffice · talent assistant programme")
@@ -22,5 +23,7 @@ urlpatterns = [
     path("m/", include("assistants.mobile.urls")),
     path("api/v1/", include("partners.api.urls")),
     path("staff/", include("steering.urls")),
+    path("health/", health, name="health"),
+    path("files/", include("cases.file_urls")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", protected_media, name="media"),
 ]

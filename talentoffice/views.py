@@ -1,11 +1,17 @@
 """Views that belong to the project as a whole."""
 
-from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
-from django.views.static import serve
+from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_GET
 
 
-@staff_member_required
+@require_GET
+@login_required
 def protected_media(request, path):
-    """Uploaded files (signed agreements, later visit photos) are for signed-in staff only."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    """An upload by its storage path, answered only to those who may see its object (issue 8).
+
+    Each kind of upload is scoped like the object it belongs to (cases.files); any other path
+    answers 404.
+    """
+    from cases.files import serve_media_path
+
+    return serve_media_path(request, path)

@@ -180,8 +180,9 @@ def test_assigned_published_shifts_unchecked_past_the_grace_time_are_marked_miss
 
     # 1. SAVEPOINT (the test runs in a transaction), 2. claim the due rows with
     # SELECT ... FOR UPDATE OF shift SKIP LOCKED, 3. one UPDATE, 4. one INSERT of their history,
-    # 5. RELEASE SAVEPOINT: the same five for two shifts or ten thousand.
-    with django_assert_num_queries(5) as captured:
+    # 5. one INSERT of their audit entries, 6. RELEASE SAVEPOINT: the same six for two shifts or
+    # ten thousand.
+    with django_assert_num_queries(6) as captured:
         missed = shifts.mark_missed_shifts(now=now)
 
     if connection.vendor == "postgresql":  # SQLite has no row locks, and needs none

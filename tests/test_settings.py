@@ -20,6 +20,8 @@ SETTINGS_VARIABLES = (
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
     "CACHE_URL",
+    "PERSONAL_DATA_KEYS",
+    "PERSONAL_DATA_HASH_KEY",
     "DB_CONN_MAX_AGE",
     "TEST_DATABASE_NAME",
     "MEDIA_ROOT",
@@ -60,6 +62,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://talentoffice:secret@db.example.internal:5432/talentoffice",
     "CELERY_BROKER_URL": "redis://redis.example.internal:6379/0",
     "CACHE_URL": "redis://redis.example.internal:6379/1",
+    "PERSONAL_DATA_KEYS": "dGVzdC1vbmx5LXBlcnNvbmFsLWRhdGEta2V5LTAwMDE=",
+    "PERSONAL_DATA_HASH_KEY": "a-long-random-lookup-hash-key-for-the-test-only",
 }
 
 

@@ -134,7 +134,8 @@ def test_a_real_worker_delivers_a_reminder_once_to_inbox_email_and_robot(
     assert len(smtp_server.messages) == 1
     received = smtp_server.messages[0]
     assert received["to"] == ["bob@example.com"]
-    assert received["message"]["Subject"] == notification.subject
+    # A long encoded subject is folded on the wire; the parsed header may keep the fold's space.
+    assert received["message"]["Subject"].strip() == notification.subject
     assert len(robot_server.received) == 1
     path, payload = robot_server.received[0]
     assert path == "/ok"

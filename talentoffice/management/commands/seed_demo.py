@@ -58,7 +58,10 @@ from cases.models import (
     Visit,
 )
 from partners.models import Agreement, Partner, PartnerContact
+from partners.services import create_api_key
+from steering.demo import build_steering_demo
 from talentoffice import demo_data as data
+from talentoffice import roles
 from talentoffice.models import Community, Street
 from talentoffice.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 from talentoffice.workdays import WorkdayCalendar
@@ -1062,8 +1065,13 @@ class DemoDistrict(DemoCases):
             return user
 
         self.staff_user = make("staff", "staff", is_staff=True, is_superuser=True)
+        # In the district staff group too, so that the demo shows the role (docs/roles.md).
+        roles.grant_role(self.staff_user, roles.DISTRICT_STAFF)
         self.assistant_users = [make(f"assistant{n}", "assistant") for n in (1, 2, 3)]
         self.partner_user = make("partner", "partner")
+        for user in self.assistant_users:
+            roles.grant_role(user, roles.ASSISTANT)
+        roles.grant_role(self.partner_user, roles.PARTNER_MANAGER)
         # The partner manager is the contact of the demo partner.
         demo_partner = self.partner_by_short_name[data.DEMO_PARTNER_SHORT_NAME]
         contact = next(c for c in self.contacts if c.partner_id == demo_partner.pk)
@@ -1451,6 +1459,9 @@ class DemoDistrict(DemoCases):
         started = time.monotonic()
         self.build_cases()
         self.timings["cases"] = time.monotonic() - started
+        started = time.monotonic()
+        self.steering_counts = build_steering_demo(self)
+        self.timings["steering"] = time.monotonic() - started
 
 
 def build_demo_district(*, seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDistrict:
@@ -1504,6 +1515,9 @@ class Command(BaseCommand):
                     "Use --if-empty to skip quietly, or start from a fresh database."
                 )
             district = build_demo_district(seed=seed, scale=scale)
+            # The partner API's demo key (shown once, stored hashed), for the demo partner.
+            api_partner = Partner.objects.get(short_name=data.DEMO_PARTNER_SHORT_NAME)
+            _api_key, raw_api_key = create_api_key(partner=api_partner, name="demo")
         logins = district.logins
         elapsed = time.monotonic() - started
 
@@ -1549,5 +1563,6 @@ class Command(BaseCommand):
                 "  timings: "
                 + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in district.timings.items())
             )
+        self.stdout.write(f"demo api key: {api_partner.short_name} {raw_api_key}")
         for role, username, password in logins:
             self.stdout.write(f"demo login: {role} {username} {password}")

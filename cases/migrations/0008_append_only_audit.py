@@ -1,0 +1,65 @@
+"""The audit trail and the personal-data access log are append-only in the database itself.
+
+The admin already offers no change or delete; this makes the database refuse UPDATE and DELETE
+on those tables for every client, a shell or a stray script included. The one update let
+through is the database's own ON DELETE SET NULL on the listed user columns, so that removing a
+user account still works: the entry keeps everything else (and the access log the username).
+
+PostgreSQL only: the embedded SQLite default is a single-user development database.
+"""
+
+from django.db import migrations
+
+from talentoffice.migration_utils import run_sql_per_vendor
+
+# Doubled percent signs: the statement goes through the driver, which reads % as a placeholder.
+FUNCTION = """
+CREATE OR REPLACE FUNCTION talentoffice_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    old_row jsonb;
+    new_row jsonb;
+    i integer;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        old_row := to_jsonb(OLD);
+        new_row := to_jsonb(NEW);
+        -- Columns named as trigger arguments may only be cleared (ON DELETE SET NULL).
+        FOR i IN 0 .. TG_NARGS - 1 LOOP
+            IF new_row -> TG_ARGV[i] = 'null'::jsonb THEN
+                old_row := old_row - TG_ARGV[i];
+                new_row := new_row - TG_ARGV[i];
+            END IF;
+        END LOOP;
+        IF old_row = new_row THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION '%% is append-only: %% refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$
+"""
+
+TABLES = {
+    "auditlog_logentry": "actor_id",
+    "cases_personaldataaccess": "user_id",
+}
+
+FORWARD = [FUNCTION] + [
+    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+    f"FOR EACH ROW EXECUTE FUNCTION talentoffice_append_only('{column}')"
+    for table, column in TABLES.items()
+]
+BACKWARD = [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in TABLES] + [
+    "DROP FUNCTION IF EXISTS talentoffice_append_only()"
+]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0007_personal_data"),
+        ("auditlog", "0017_add_actor_email"),
+    ]
+
+    operations = [run_sql_per_vendor({"postgresql": FORWARD}, {"postgresql": BACKWARD})]
