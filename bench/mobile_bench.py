@@ -3,17 +3,28 @@
 Usage (a database seeded with `seed_demo` at some scale, see bench/README.md):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/talentoffice_bench_mobile_s100 \\
-        .venv/bin/python bench/mobile_bench.py [--runs 15] [--username assistant1]
+        .venv/bin/python bench/mobile_bench.py [--runs 9] [--batch 3] [--username assistant1]
 
 It signs in as the demo assistant (`assistant1`, whose share of shifts, cases and visits grows
-with the scale) and, for every page, prints the median wall time of a full request through
-Django's test client, the number of queries, and what a phone downloads before any photo: the
-HTML plus the stylesheet, script and icon the page links (raw and gzip-compressed, as whitenoise
-serves them). Nothing is written: every request is a GET.
+with the scale) and, for every page, prints the median wall time of a full request, the number
+of queries, and what a phone downloads before any photo: the HTML plus the stylesheet, script and
+icon the page links (raw and gzip-compressed, as whitenoise serves them). Nothing is written:
+every request is a GET.
+
+Two WSGI applications answer each page, called in this process with the same hand-built environ
+(the assistant's session cookie), interleaved (the order alternates every round) and repeated:
+
+- **app**: `django.core.handlers.wsgi.WSGIHandler`, the whole stack: middleware, session and
+  login, the mobile view, its template;
+- **bare**: a minimal WSGI function that runs, through one raw psycopg 3 connection, the very
+  SELECTs the app ran for that page (captured once with an execute wrapper, the session's read
+  included) and answers with their rows as dicts dumped by orjson: the floor of any
+  implementation of that page.
 """
 
 import argparse
 import gzip
+import io
 import os
 import re
 import statistics
@@ -23,15 +34,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
+# As in production: no DEBUG query log, no log line per request on the terminal.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_REQUESTS", "false")
 
 import django
 
 django.setup()
 
+import orjson  # noqa: E402
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from psycopg.rows import dict_row  # noqa: E402
 from report import record  # noqa: E402  (bench/report.py, for bench/run)
 
 from assistants.models import Assistant, Shift  # noqa: E402
@@ -42,24 +61,80 @@ BUDGET_BYTES = 100 * 1024
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
 
 
-class QueryCounter:
-    """An execute wrapper that counts the statements run through it."""
+class Capture:
+    """Execute wrapper that keeps every statement (SQL and parameters) run through Django."""
 
     def __init__(self):
-        self.count = 0
+        self.statements = []
 
     def __call__(self, execute, sql, params, many, context):
-        self.count += 1
+        self.statements.append((sql, params))
         return execute(sql, params, many, context)
 
 
-def median_ms(action, runs):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings) * 1000
+def environ_for(url: str, cookie: str) -> dict:
+    """A GET as a WSGI server would hand it over, with the assistant's session cookie."""
+    path_info, _, query = url.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_COOKIE": cookie,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def call(app, environ: dict) -> tuple[str, bytes]:
+    """One request through a WSGI application; the status line and the whole body."""
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"] = status
+        return lambda data: None
+
+    result = app(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()  # Django's request_finished: connection bookkeeping, as in a server
+    return started["status"], body
+
+
+def bare_app_for(statements, pg):
+    """A WSGI function that runs `statements` on the raw connection and answers with orjson."""
+
+    def app(environ, start_response):
+        results = []
+        with pg.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+        body = orjson.dumps({"results": results}, default=str)
+        start_response(
+            "200 OK",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return app
+
+
+def page_statements(statements):
+    """The statements the bare baseline replays: the app's reads of the page (GETs write none)."""
+    return [(sql, p) for sql, p in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
 def asset_bytes(path: str) -> tuple[int, int]:
@@ -113,7 +188,8 @@ def pages(assistant):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=9, help="rounds (each: app and bare once)")
+    parser.add_argument("--batch", type=int, default=3, help="requests per variant per round")
     parser.add_argument("--username", default="assistant1")
     args = parser.parse_args()
 
@@ -123,36 +199,93 @@ def main():
     assistant = Assistant.objects.filter(user=user).first() if user else None
     if assistant is None:
         sys.exit(f"no assistant login {args.username!r}: seed the database with seed_demo first")
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
-    client.get("/m/")  # the first request loads URLs and translations, and writes the session
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)  # writes the session; the requests below only read it
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    dsn = connection.get_connection_params()
+    pg = psycopg.connect(
+        **{k: v for k, v in dsn.items() if k not in ("cursor_factory", "context")},
+        autocommit=True,  # as Django runs: each statement its own transaction
+        cursor_factory=psycopg.ClientCursor,  # as Django binds: parameters on the client side
+        row_factory=dict_row,
+    )
+    try:
+        run(args, assistant, cookie, pg)
+    finally:
+        pg.close()
 
+
+def run(args, assistant, cookie, pg):
+    user = assistant.user
+    django_app = WSGIHandler()
+    call(django_app, environ_for("/m/", cookie))  # loads URLs and translations
     print(
         f"assistant {assistant.name}: {Shift.objects.filter(assistant=assistant).count()} shifts, "
         f"{Case.objects.visible_to(user).count()} cases, "
         f"{Visit.objects.visible_to(user).count()} visits; "
         f"district: {Case.objects.count()} cases, {Visit.objects.count()} visits"
     )
-    print(f"{'page':24} {'ms':>7} {'queries':>7} {'HTML':>7} {'+assets':>8} {'gzip':>7}")
+
+    # Warm up each page, check it, capture its SQL and weigh what a phone downloads.
+    found = pages(assistant)
+    environs, bares, queries, bare_queries, weights = {}, {}, {}, {}, {}
     over_budget = []
-    for label, url in pages(assistant):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        counter = QueryCounter()
-        with connection.execute_wrapper(counter):
-            client.get(url)
-        page_ms = median_ms(lambda url=url: client.get(url), args.runs)
-        html = response.content
+    for label, url in found:
+        environs[label] = environ_for(url, cookie)
+        for _ in range(2):
+            status, html = call(django_app, environs[label])
+            if not status.startswith("200"):
+                sys.exit(f"{label} {url}: {status} {html[:300]!r}")
+        capture = Capture()
+        with connection.execute_wrapper(capture):
+            call(django_app, environs[label])
+        queries[label] = len(capture.statements)
+        statements = page_statements(capture.statements)
+        bares[label] = bare_app_for(statements, pg)
+        bare_queries[label] = len(statements)
+        status, _body = call(bares[label], environs[label])
+        assert status.startswith("200"), (label, status)
         assets = sorted(set(ASSET.findall(html.decode())))
         raw = len(html) + sum(asset_bytes(path)[0] for path in assets)
         packed = len(gzip.compress(html, 9)) + sum(asset_bytes(path)[1] for path in assets)
+        weights[label] = (len(html), raw, packed)
         if raw > BUDGET_BYTES:
             over_budget.append(label)
-        print(f"{label:24} {page_ms:>7.1f} {counter.count:>7} {len(html):>7} {raw:>8} {packed:>7}")
+
+    # Interleave: every round runs each page through app and bare, the order alternating, so
+    # that a burst of noise on the shared machine hits both alike.
+    timings = {(variant, label): [] for variant in ("app", "bare") for label, _url in found}
+    for round_number in range(args.runs):
+        for label, _url in found:
+            order = ("app", "bare") if round_number % 2 == 0 else ("bare", "app")
+            for variant in order:
+                app = django_app if variant == "app" else bares[label]
+                for _ in range(args.batch):
+                    started = time.perf_counter()
+                    status, _body = call(app, environs[label])
+                    timings[(variant, label)].append(time.perf_counter() - started)
+                    if not status.startswith("200"):
+                        sys.exit(f"{variant} {label}: {status}")
+
+    print(f"medians of {args.runs} interleaved rounds of {args.batch} requests each")
+    print(
+        f"{'page':24} {'ms':>7} {'bare ms':>8} {'app/bare':>8} {'queries':>7} {'bare q':>6} "
+        f"{'HTML':>7} {'+assets':>8} {'gzip':>7}"
+    )
+    for label, _url in found:
+        page_ms = statistics.median(timings[("app", label)]) * 1000
+        bare_ms = statistics.median(timings[("bare", label)]) * 1000
+        html_bytes, raw, packed = weights[label]
+        print(
+            f"{label:24} {page_ms:>7.1f} {bare_ms:>8.2f} {page_ms / bare_ms:>8.1f} "
+            f"{queries[label]:>7} {bare_queries[label]:>6} {html_bytes:>7} {raw:>8} {packed:>7}"
+        )
         record(
             f"mobile: {label}",
             median_ms=page_ms,
-            queries=counter.count,
+            queries=queries[label],
+            baseline_ms=bare_ms,
+            bare_queries=bare_queries[label],
             bytes=raw,
             gzip_bytes=packed,
         )

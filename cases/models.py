@@ -563,6 +563,8 @@ class Visit(TimeStampedModel):
             models.Index(fields=["-occurred_at", "-id"], name="visit_newest"),
             models.Index(fields=["assistant", "occurred_at"], name="visit_assistant_when"),
             models.Index(fields=["enterprise", "occurred_at"], name="visit_enterprise_when"),
+            # A case page lists its newest visits; without this the LIMIT walks visit_newest.
+            models.Index(fields=["case", "-occurred_at"], name="visit_case_newest"),
         ]
         constraints = [
             models.CheckConstraint(
