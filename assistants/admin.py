@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin
+from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin, ScopedTabularInline
 
 from .models import (
     Assistant,
@@ -52,7 +52,7 @@ def warn_of_cases_to_hand_over(model_admin, request, assistants):
             )
 
 
-class DispatchInline(admin.TabularInline):
+class DispatchInline(ScopedTabularInline):
     model = Dispatch
     extra = 0
     fields = ["service_point", "starts_on", "ends_on", "note"]
@@ -134,7 +134,7 @@ class DispatchAdmin(ProgrammeAdmin):
             warn_of_cases_to_hand_over(self, request, [obj.assistant])
 
 
-class ShiftEventInline(admin.TabularInline):
+class ShiftEventInline(ScopedTabularInline):
     """The shift's history, read-only: every step is written by the rota services."""
 
     model = ShiftEvent

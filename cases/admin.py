@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from assistants.choices import Specialty
 from assistants.models import Assistant
 from talentoffice import audit
-from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin
+from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin, ScopedTabularInline
 from talentoffice.crypto import lookup_hash
 from talentoffice.masking import mask_address, mask_id_number, mask_name, mask_phone
 from talentoffice.pagination import EstimatedCountPaginator
@@ -62,7 +62,7 @@ from .resources import EnterpriseResource, ResidentExportResource, ResidentFullE
 OPEN_STATES = (CaseState.NEW, CaseState.ASSIGNED, CaseState.IN_PROGRESS)
 
 
-class ServiceItemInline(admin.TabularInline):
+class ServiceItemInline(ScopedTabularInline):
     model = ServiceItem
     extra = 0
     fields = [
@@ -394,7 +394,7 @@ def state_label(value):
     return CaseState(value).label if value in CaseState.values else (value or "")
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ScopedTabularInline):
     """A history inline: rows are written by the services, never typed in here."""
 
     extra = 0

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assistants.models import Assistant
-from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin
+from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin, ScopedTabularInline
 
 from .models import (
     Agreement,
@@ -80,21 +80,21 @@ class AgreementForm(forms.ModelForm):
         return upload
 
 
-class AgreementInline(admin.TabularInline):
+class AgreementInline(ScopedTabularInline):
     model = Agreement
     form = AgreementForm
     extra = 0
     fields = ["title", "signed_on", "starts_on", "ends_on", "document"]
 
 
-class PartnerContactInline(admin.TabularInline):
+class PartnerContactInline(ScopedTabularInline):
     model = PartnerContact
     extra = 0
     fields = ["name", "role", "phone", "email", "user"]
     raw_id_fields = ["user"]
 
 
-class AssistantInline(admin.TabularInline):
+class AssistantInline(ScopedTabularInline):
     """The partner's assistants at a glance; they are edited on their own pages."""
 
     model = Assistant
@@ -249,7 +249,7 @@ class WebhookEndpointAdmin(ProgrammeAdmin):
         return False
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(ScopedTabularInline):
     model = WebhookAttempt
     extra = 0
     fields = ["started_at", "finished_at", "succeeded", "http_status", "error"]

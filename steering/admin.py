@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from talentoffice.admin_base import ProgrammeAdmin
+from talentoffice.admin_base import ProgrammeAdmin, ScopedTabularInline
 
 from .models import Activity, ActivityPhoto, Campaign, CampaignTarget, ChairTerm, PartnerTarget
 
@@ -42,7 +42,7 @@ class CampaignTargetAdmin(ProgrammeAdmin):
     raw_id_fields = ["enterprise", "resident", "community"]
 
 
-class ActivityPhotoInline(admin.TabularInline):
+class ActivityPhotoInline(ScopedTabularInline):
     model = ActivityPhoto
     extra = 1
 

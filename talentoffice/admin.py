@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ProgrammeAdmin
+from .admin_base import ProgrammeAdmin, ScopedTabularInline
 from .models import (
     CalendarDay,
     ChatWebhook,
@@ -18,7 +18,7 @@ from .models import (
 )
 
 
-class CommunityInline(admin.TabularInline):
+class CommunityInline(ScopedTabularInline):
     model = Community
     extra = 0
     fields = ["name"]
@@ -84,7 +84,7 @@ class NotificationPreferenceAdmin(ProgrammeAdmin):
     raw_id_fields = ["user"]
 
 
-class DeliveryAttemptInline(admin.TabularInline):
+class DeliveryAttemptInline(ScopedTabularInline):
     model = DeliveryAttempt
     extra = 0
     fields = ["started_at", "finished_at", "succeeded", "http_status", "error"]
@@ -95,7 +95,7 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ScopedTabularInline):
     model = Delivery
     extra = 0
     fields = ["channel", "target", "status", "attempts", "sent_at", "last_error"]

@@ -12,6 +12,13 @@ from .pagination import EstimatedCountPaginator
 AUDIT_HISTORY_PER_PAGE = 25
 
 
+def scoped_to(queryset, user):
+    """The rows of `queryset` the user's role may see (docs/roles.md), via the model's
+    visible_to; a model without one (a history row of a record already scoped) is left as is."""
+    visible_to = getattr(queryset, "visible_to", None)
+    return visible_to(user) if visible_to is not None else queryset
+
+
 class AuditHistoryMixin:
     """The "History" button of a record followed by the audit trail shows that trail.
 
@@ -79,9 +86,19 @@ class ProgrammeAdmin(AuditHistoryMixin, ExportMixin, admin.ModelAdmin):
         The changelist, the change page, exports, autocompletes and raw-id lookups all start
         here, so a street coordinator who guesses another street's ID finds nothing.
         """
-        queryset = super().get_queryset(request)
-        visible_to = getattr(queryset, "visible_to", None)
-        return visible_to(request.user) if visible_to is not None else queryset
+        return scoped_to(super().get_queryset(request), request.user)
+
+
+class ScopedTabularInline(admin.TabularInline):
+    """An inline that lists only the rows the signed-in role may see.
+
+    The parent's page is scoped by its admin, but Django fills an inline from the inline
+    model's default manager: a street coordinator opening a partner would see its assistants
+    on other streets. Every inline of the programme derives from this class.
+    """
+
+    def get_queryset(self, request):
+        return scoped_to(super().get_queryset(request), request.user)
 
 
 class RosterAdmin(ImportExportMixin, ProgrammeAdmin):

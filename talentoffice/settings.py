@@ -449,6 +449,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "talentoffice.security.login_client_ip"
+AXES_USERNAME_CALLABLE = "talentoffice.security.login_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 # A later success does not wipe earlier failures: an attacker holding one good password must not
 # be able to reset the count for the address they guess from.

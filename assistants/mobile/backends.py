@@ -10,6 +10,17 @@ from talentoffice.validators import MOBILE_PATTERN, normalize_phone
 from ..models import Assistant
 
 
+def login_of_phone(typed: str):
+    """The login of the assistant whose mobile number this is, or None."""
+    phone = normalize_phone(typed or "")
+    if not re.fullmatch(MOBILE_PATTERN, phone):
+        return None
+    assistant = (
+        Assistant.objects.select_related("user").filter(phone=phone, user__isnull=False).first()
+    )
+    return assistant.user if assistant is not None else None
+
+
 class PhoneBackend(ModelBackend):
     """Authenticate an assistant by the mobile number on their record and their password.
 
@@ -18,17 +29,13 @@ class PhoneBackend(ModelBackend):
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        phone = normalize_phone(username or "")
-        if password is None or not re.fullmatch(MOBILE_PATTERN, phone):
+        if password is None or not re.fullmatch(MOBILE_PATTERN, normalize_phone(username or "")):
             return None
-        assistant = (
-            Assistant.objects.select_related("user").filter(phone=phone, user__isnull=False).first()
-        )
-        if assistant is None:
+        user = login_of_phone(username)
+        if user is None:
             # Hash anyway, so a phone that is not on file answers as slowly as a wrong password.
             get_user_model()().set_password(password)
             return None
-        user = assistant.user
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None

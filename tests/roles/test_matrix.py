@@ -161,6 +161,42 @@ def test_each_staff_role_may_change_and_delete_in_the_admin_as_the_matrix_says(
         assert delete.status_code in {200, 403}
 
 
+# The inlines of a change page list the parent's children that the role may see, no more:
+# partner A's page lists its assistants and agreements, Bob's page his dispatches (one is added
+# on the west street here, so that the east coordinator has one to miss).
+INLINE_PAGES = [
+    (Partner, "A", {Assistant: {"bob", "dave"}, Agreement: {"agreement A"}}),
+    (Assistant, "bob", {Dispatch: {"bob@east", "bob@west"}}),
+]
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+@pytest.mark.parametrize(("model", "label", "children"), INLINE_PAGES, ids=["partner", "bob"])
+def test_each_staff_role_finds_exactly_its_rows_in_the_inlines_of_a_change_page(
+    client, district, role, model, label, children
+):
+    district.objects["bob@west"] = Dispatch.objects.create(
+        assistant=district["bob"], service_point=district["west"], starts_on="2026-01-01"
+    )
+    client.force_login(district.users[role])
+    response = client.get(admin_url(model, "change", district[label].pk))
+    if model not in ADMIN_LISTS[role]:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    listed = {
+        formset.opts.model: labels(district, formset.formset.queryset)
+        for formset in response.context["inline_admin_formsets"]
+        if formset.opts.model in children
+    }
+    for child_model, rows in children.items():
+        seen = ROWS[role][child_model] | ({"bob@west"} if role != "coordinator" else set())
+        assert listed[child_model] == rows & seen
+    if role == "coordinator":
+        # Nothing hidden reaches the page either: the west street's point is not named.
+        assert district["west"].name not in response.text
+
+
 def test_a_viewer_who_posts_a_change_anyway_is_refused_and_nothing_is_saved(client, district):
     client.force_login(district.users["viewer"])
     bob = district["bob"]

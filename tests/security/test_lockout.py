@@ -123,6 +123,24 @@ def test_the_mobile_login_is_locked_out_too(client, district, settings):
     assert not signed_in(client)
 
 
+def test_failures_by_phone_and_by_username_count_against_the_same_login(client, district):
+    bob = district.users["assistant"]
+    bob.set_password(PASSWORD)
+    bob.save()
+    phone = district["bob"].phone
+    url = reverse("mobile:login")
+    for n, typed in enumerate(["bob", phone, "bob", phone, phone]):
+        # Each guess from its own address, so that only the count per login can lock.
+        client.post(url, {"username": typed, "password": "wrong-guess"}, REMOTE_ADDR=f"192.0.2.{n}")
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"bob"}
+    for typed in ["bob", phone]:
+        response = client.post(
+            url, {"username": typed, "password": PASSWORD}, REMOTE_ADDR="192.0.2.200"
+        )
+        assert response.status_code == 429
+        assert not signed_in(client)
+
+
 def test_a_password_checked_without_a_web_request_is_not_counted(grace):
     # Management commands and the shell have no client to lock out (LockoutBackend).
     assert authenticate(username="grace", password=PASSWORD) == grace
