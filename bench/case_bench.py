@@ -3,24 +3,28 @@
 Usage (a database seeded with `seed_demo` at some scale, see bench/README.md):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/talentoffice_case_big \\
-        .venv/bin/python bench/case_bench.py [--runs 7]
+        .venv/bin/python bench/case_bench.py [--runs 9] [--batch 3]
 
-For each page of /admin/cases/case/ it prints the median wall time of a full request and of
-the bare baseline (the first 50 cases in the list's own order), as bench/admin_bench.py does.
-Then it runs the daily digest and the reminder sweep inside a transaction that is rolled back,
-so the database is unchanged, and prints how many queries each ran: the digest must not grow
-with the data; the reminder sweep runs a fixed set of queries plus a few per item it tells.
+Each page of /admin/cases/case/ is answered, signed in as a superuser, by Django's
+`WSGIHandler` and by a bare WSGI replay of the page's reads (raw psycopg, orjson), interleaved
+and repeated as bench/admin_bench.py does (bench/sidebyside.py); it prints the median of each,
+the ratio app/bare and the query counts. Then it runs the daily digest and the reminder sweep
+inside a transaction that is rolled back, so the database is unchanged, and prints how many
+queries each ran: the digest must not grow with the data; the reminder sweep runs a fixed set
+of queries plus a few per item it tells.
 """
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
+# As in production: no DEBUG query log, no log line per request on the terminal.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_REQUESTS", "false")
 
 import django
 
@@ -28,10 +32,10 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from report import record  # noqa: E402  (bench/report.py, for bench/run)
+from sidebyside import SideBySide  # noqa: E402
 
 from cases.models import Case  # noqa: E402
 from cases.sweeps import (  # noqa: E402
@@ -50,15 +54,6 @@ from partners.models import Partner  # noqa: E402
 from talentoffice import demo_data  # noqa: E402
 
 
-def median_seconds(action, runs):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
 class QueryCounter:
     """An execute wrapper that counts the statements run through it."""
 
@@ -70,12 +65,7 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def bare_select():
-    """The first 50 cases in the list's own order, and nothing else."""
-    list(Case.objects.all()[:50])
-
-
-def pages():
+def changelists():
     """The changelist, unfiltered, by state, by a lead's partner, and a search by number."""
     partner = Partner.objects.get(short_name=demo_data.DEMO_PARTNER_SHORT_NAME)
     # A number from the middle of the list, so the search is not helped by the newest rows.
@@ -128,38 +118,33 @@ def sweep_queries():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=9, help="rounds (each: app and bare once)")
+    parser.add_argument("--batch", type=int, default=3, help="requests per variant per round")
     args = parser.parse_args()
 
-    # Keep one connection across requests, as production does (DB_CONN_MAX_AGE).
-    connection.settings_dict["CONN_MAX_AGE"] = None
     staff = get_user_model().objects.filter(is_staff=True, is_superuser=True).first()
     if staff is None:
         sys.exit("no staff user: seed the database with seed_demo first")
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(staff)
-    client.get("/admin/")  # the first request of a process loads URLs and translations
+    with SideBySide(staff) as bench:
+        bench.get("/admin/")  # the first request of a process loads URLs and translations
+        pages = [bench.page(label, url) for label, url in changelists()]
+        measured = bench.interleave(pages, runs=args.runs, batch=args.batch)
 
     print(f"cases: {Case.objects.count()}")
-    print(f"{'page':34} {'page ms':>8} {'queries':>8}")
-    bare = median_seconds(bare_select, args.runs)
-    for label, url in pages():
-        client.get(url)  # warm caches and connections
-        # Counted with a wrapper: a request's start empties connection.queries, which would
-        # make CaptureQueriesContext report nothing for a whole request.
-        counter = QueryCounter()
-        with connection.execute_wrapper(counter):
-            response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        page = median_seconds(lambda url=url: client.get(url), args.runs)
-        print(f"{label:34} {page * 1000:>8.1f} {counter.count:>8}")
-        record(
-            f"cases: {label}",
-            median_ms=page * 1000,
-            queries=counter.count,
-            baseline_ms=bare * 1000,
+    print(f"medians of {args.runs} interleaved rounds of {args.batch} requests each")
+    print(f"{'page':34} {'page ms':>8} {'bare ms':>8} {'app/bare':>8} {'queries':>8} {'bare q':>6}")
+    for page, app_s, bare_s in measured:
+        print(
+            f"{page.label:34} {app_s * 1000:>8.1f} {bare_s * 1000:>8.2f} "
+            f"{app_s / bare_s:>8.1f} {page.queries:>8} {page.bare_queries:>6}"
         )
-    print(f"{'bare: first 50 cases':34} {bare * 1000:>8.2f}")
+        record(
+            f"cases: {page.label}",
+            median_ms=app_s * 1000,
+            queries=page.queries,
+            baseline_ms=bare_s * 1000,
+            bare_queries=page.bare_queries,
+        )
 
     for label, value in sweep_queries().items():
         print(f"{label:34} {value:>8}")

@@ -3,24 +3,26 @@
 Usage (a database seeded with `seed_demo --scale N`, see bench/README.md):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/talentoffice_bench_dash \
-        .venv/bin/python bench/dashboard_bench.py [--runs 5] [--rows 100000]
+        .venv/bin/python bench/dashboard_bench.py [--runs 7] [--rows 100000] [--skip-live]
 
 It prints, for the dashboard over the last 365 days (no filters, and one partner):
 
 - the page served from its snapshot (what staff normally get: the beat task keeps it fresh);
 - the page computed live (`?fresh=1`), the cost of a snapshot's renewal or of one-off filters;
 
-each as the median of --runs full requests through Django's test client (middleware, view,
-template), with its query count. Then it exports up to --rows cases (the list behind "cases
-opened", oldest first) through the export view's own writer, in a child process, and prints
-the time and the child's peak memory (its max RSS), next to the peak of a child that only
-starts Django and reads nothing.
+each answered, signed in as a superuser, by Django's `WSGIHandler` (middleware, view, template)
+and by a bare WSGI replay of the page's reads (raw psycopg, orjson), interleaved (the order
+alternates every round) and repeated --runs times (bench/sidebyside.py), with the medians, the
+ratio app/bare and the query counts. The live page also stores its snapshot, a write the bare
+replay leaves out. Then it exports up to --rows cases (the list behind "cases opened", oldest
+first) through the export view's own writer, in a child process, and prints the time and the
+child's peak memory (its max RSS), next to the peak of a child that only starts Django and
+reads nothing.
 """
 
 import argparse
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +30,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
+# As in production: no DEBUG query log, no log line per request on the terminal.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("LOG_REQUESTS", "false")
 
 import django
 
@@ -37,26 +42,9 @@ from datetime import timedelta  # noqa: E402
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from report import record  # noqa: E402  (bench/ is this script's folder)
-
-
-def median_seconds(action, runs):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
-
-
-def queries_of(action):
-    with CaptureQueriesContext(connection) as captured:
-        action()
-    return len(captured.captured_queries)
+from sidebyside import SideBySide  # noqa: E402
 
 
 def export_child(limit: int) -> None:
@@ -100,7 +88,7 @@ def ensure_steering_demo():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--child", choices=["export", "idle"])
     parser.add_argument(
@@ -118,38 +106,51 @@ def main():
 
     started = timezone.now()
     ensure_steering_demo()
-    # Keep one connection across requests, as production does (DB_CONN_MAX_AGE).
-    connection.settings_dict["CONN_MAX_AGE"] = None
     settings.ALLOWED_HOSTS = ["*"]
     staff = get_user_model().objects.filter(is_staff=True, is_superuser=True).first()
     if staff is None:
         sys.exit("no staff user: seed the database with seed_demo first")
-    client = Client(HTTP_HOST="localhost", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    client.force_login(staff)
     today = timezone.localdate()
     year = f"start={today - timedelta(days=364)}&end={today}"
     partner = Partner.objects.order_by("pk").first()
     print(f"cases in the database: {Case.objects.count()}")
-    print(f"{'dashboard, last 365 days':44} {'median ms':>10} {'queries':>8}")
-    for label, query in (
-        ("no filters", year),
-        (f"partner {partner.short_name}", f"{year}&partner={partner.pk}"),
-    ):
-        url = f"/staff/dashboard/?{query}"
-        fresh = f"{url}&fresh=1"
-        assert client.get(fresh).status_code == 200  # warms caches, writes the snapshot
-        snap = median_seconds(lambda url=url: client.get(url), args.runs)
-        snap_queries = queries_of(lambda url=url: client.get(url))
-        print(f"{label + ', from the snapshot':44} {snap * 1000:>10.1f} {snap_queries:>8}")
-        record(f"dashboard year, {label}, snapshot", median_ms=snap * 1000, queries=snap_queries)
-        if args.skip_live:
-            continue
-        live = median_seconds(lambda fresh=fresh: client.get(fresh), args.runs)
-        live_queries = queries_of(lambda fresh=fresh: client.get(fresh))
-        print(f"{label + ', live (?fresh=1)':44} {live * 1000:>10.1f} {live_queries:>8}")
-        record(f"dashboard year, {label}, live", median_ms=live * 1000, queries=live_queries)
+    with SideBySide(staff, headers={"Accept-Language": "zh-hans"}) as bench:
+        pages = []
+        for label, query in (
+            ("no filters", year),
+            (f"partner {partner.short_name}", f"{year}&partner={partner.pk}"),
+        ):
+            url = f"/staff/dashboard/?{query}"
+            fresh = f"{url}&fresh=1"
+            # Computed live first: that warms the caches and writes the snapshot read after.
+            if args.skip_live:
+                status, _body = bench.get(fresh)
+                assert status.startswith("200"), (fresh, status)
+                pages.append(bench.page(f"{label}, snapshot", url))
+            else:
+                live = bench.page(f"{label}, live", fresh, warmups=1)
+                pages += [bench.page(f"{label}, snapshot", url), live]
+        measured = bench.interleave(pages, runs=args.runs)
     # Leave the database as it was: the snapshots this run wrote go.
     DashboardSnapshot.objects.filter(computed_at__gte=started).delete()
+
+    print(f"medians of {args.runs} interleaved rounds")
+    print(
+        f"{'dashboard, last 365 days':32} {'ms':>9} {'bare ms':>9} {'app/bare':>8} "
+        f"{'queries':>7} {'bare q':>6}"
+    )
+    for page, app_s, bare_s in measured:
+        print(
+            f"{page.label:32} {app_s * 1000:>9.1f} {bare_s * 1000:>9.2f} "
+            f"{app_s / bare_s:>8.1f} {page.queries:>7} {page.bare_queries:>6}"
+        )
+        record(
+            f"dashboard year, {page.label}",
+            median_ms=app_s * 1000,
+            queries=page.queries,
+            baseline_ms=bare_s * 1000,
+            bare_queries=page.bare_queries,
+        )
     if args.skip_live:
         return
 
