@@ -33,9 +33,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from talentoffice import outbox
 
 from .choices import WebhookDeliveryStatus, WebhookEvent
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -286,11 +288,6 @@ def replay(*, delivery) -> WebhookDelivery:
 # Sending
 
 
-def backoff_seconds(attempts: int) -> int:
-    """The wait before the next try after `attempts` tries: base, 2×base, 4×base..."""
-    return settings.PARTNER_WEBHOOK_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
-
-
 def signature(*, secret: str, timestamp: int, body: bytes) -> str:
     """The value of the signature header: HMAC-SHA256 over `<timestamp>.<body>`."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
@@ -352,25 +349,16 @@ class DeliveryResult:
     retry_in: int | None = None
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    # One conditional UPDATE decides between two workers holding copies of the same message.
-    due = Q(status=WebhookDeliveryStatus.PENDING) & (
-        Q(not_before__isnull=True) | Q(not_before__lte=now)
-    )
-    abandoned = Q(status=WebhookDeliveryStatus.SENDING, claimed_until__lt=now)
-    return bool(
-        WebhookDelivery.objects.filter(due | abandoned, pk=delivery_id).update(
-            status=WebhookDeliveryStatus.SENDING,
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-            attempts=F("attempts") + 1,
-        )
-    )
-
-
 def deliver(*, delivery_id: int) -> DeliveryResult:
     """Try one delivery once, log the attempt, and record the outcome on the delivery."""
     started = timezone.now()
-    if not _claim(delivery_id, started):
+    if not outbox.claim(
+        WebhookDelivery,
+        delivery_id,
+        statuses=WebhookDeliveryStatus,
+        now=started,
+        hold_seconds=CLAIM_SECONDS,
+    ):
         return DeliveryResult("skipped")
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     claimed_until = delivery.claimed_until
@@ -402,7 +390,9 @@ def deliver(*, delivery_id: int) -> DeliveryResult:
             pk=delivery_id, status=WebhookDeliveryStatus.SENDING, claimed_until=claimed_until
         )
         if temporary and delivery.attempts < settings.PARTNER_WEBHOOK_MAX_ATTEMPTS:
-            wait = backoff_seconds(delivery.attempts)
+            wait = outbox.backoff_seconds(
+                delivery.attempts, base=settings.PARTNER_WEBHOOK_RETRY_SECONDS
+            )
             not_before = finished + timedelta(seconds=wait)
             ours.update(
                 status=WebhookDeliveryStatus.PENDING,
@@ -425,29 +415,13 @@ def deliver(*, delivery_id: int) -> DeliveryResult:
 
 def requeue_stale_deliveries(*, now: datetime | None = None) -> list[int]:
     """Queue deliveries whose task message is overdue or lost, or whose worker died."""
-    now = now or timezone.now()
-    due = (
-        Q(status=WebhookDeliveryStatus.PENDING)
-        & (Q(not_before__isnull=True) | Q(not_before__lte=now))
-        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    )
-    abandoned = Q(status=WebhookDeliveryStatus.SENDING, claimed_until__lt=now)
-    with transaction.atomic():
-        # skip_locked: two sweeps at once split the rows instead of queueing each twice.
-        ids = list(
-            WebhookDelivery.objects.filter(due | abandoned)
-            .order_by("pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:REQUEUE_BATCH]
-        )
-        if not ids:
-            return []
-        WebhookDelivery.objects.filter(pk__in=ids).update(
-            status=WebhookDeliveryStatus.PENDING,
-            claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
-        )
-        from .tasks import deliver_webhook
+    from .tasks import deliver_webhook  # the tasks module imports this one
 
-        for delivery_id in ids:
-            deliver_webhook.delay_on_commit(delivery_id)
-    return ids
+    return outbox.requeue_stale(
+        WebhookDelivery,
+        statuses=WebhookDeliveryStatus,
+        now=now or timezone.now(),
+        grace_seconds=QUEUED_GRACE_SECONDS,
+        batch=REQUEUE_BATCH,
+        task=deliver_webhook,
+    )

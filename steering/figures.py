@@ -2,9 +2,10 @@
 
 Every figure is defined once here by the queryset of the rows behind it (`rows(key, ...)`), so
 that the dashboard's number, the list it clicks through to and the Excel export of that list
-count the very same rows. Each figure is one aggregate query in the database that counts the
-period and the previous period of the same length together (conditional aggregation), so the
-dashboard runs a fixed number of queries whatever the size of the district.
+count the very same rows. The figures of one table are one aggregate query in the database that
+counts the period and the previous period of the same length together (conditional aggregation,
+`_period_counts`), so the dashboard runs a fixed number of queries whatever the size of the
+district.
 
 Who is reached and what counts (docs/steering.md has the same in prose):
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -303,6 +304,17 @@ LABELS = {
 }
 
 
+# The list a figure clicks through to, where it is not the figure's own rows.
+LIST_KEYS = {
+    "beneficiaries": "cases_resolved",
+    "activity_beneficiaries": "activities_held",
+    "on_time_acceptance": "cases_opened",
+    "on_time_completion": "cases_resolved",
+    "actual_resolution": "cases_resolved",
+    "satisfaction": "follow_ups_done",
+}
+
+
 @dataclass(frozen=True)
 class Figure:
     """A headline figure in the period and in the previous one; for rates, the counts too."""
@@ -327,28 +339,40 @@ class Figure:
         return self.value - self.previous
 
 
-def _both(key, filters, sources, aggregate):
-    """Run one aggregate over the period and the previous one in a single query."""
-    both = filters.with_period(Period(filters.period.previous().start, filters.period.end))
-    return rows(key, both, sources).aggregate(
-        **aggregate(filters.period, filters.period.previous())
-    )
+@dataclass(frozen=True)
+class _Tally:
+    """A figure as `function` of `field` over the rows whose `date_field` falls in a period."""
+
+    date_field: str
+    function: type = Count
+    field: str = "pk"
+    condition: Q | None = None
 
 
-def _count_both(key, filters, sources, date_field, *, datetime_field=True):
-    def aggregate(current, previous):
-        def within(period):
-            if datetime_field:
-                since, until = period.bounds()
-                return Q(**{f"{date_field}__gte": since, f"{date_field}__lt": until})
-            return Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
+def _within(model, date_field: str, period: Period) -> Q:
+    """The rows whose `date_field` falls in the period: by local-day bounds for an instant."""
+    if isinstance(model._meta.get_field(date_field), DateTimeField):
+        since, until = period.bounds()
+        return Q(**{f"{date_field}__gte": since, f"{date_field}__lt": until})
+    return Q(**{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
 
-        return {
-            "cur": Count("pk", filter=within(current)),
-            "prev": Count("pk", filter=within(previous)),
-        }
 
-    return _both(key, filters, sources, aggregate)
+def _period_counts(queryset, filters: Filters, **tallies: _Tally) -> dict[str, tuple[int, int]]:
+    """Each tally in the period and in the previous one: {name: (current, previous)}.
+
+    One aggregate query (conditional aggregation) whatever the number of tallies; the queryset
+    must already hold the rows of both periods. An empty sum counts as 0.
+    """
+    periods = {"cur": filters.period, "prev": filters.period.previous()}
+    aggregates = {}
+    for name, tally in tallies.items():
+        for when, period in periods.items():
+            within = _within(queryset.model, tally.date_field, period)
+            if tally.condition is not None:
+                within &= tally.condition
+            aggregates[f"{name}_{when}"] = tally.function(tally.field, filter=within)
+    result = queryset.aggregate(**aggregates)
+    return {name: (result[f"{name}_cur"] or 0, result[f"{name}_prev"] or 0) for name in tallies}
 
 
 def _percent(numerator, denominator):
@@ -367,117 +391,71 @@ def compute_figures(filters: Filters, sources: Sources) -> dict[str, Figure]:
         prev = rows(key, filters.with_period(previous), sources).count()
         figures[key] = Figure(key, cur, prev, key)
 
-    counted = _count_both("cases_opened", filters, sources, "created_at")
-    figures["cases_opened"] = Figure(
-        "cases_opened", counted["cur"], counted["prev"], "cases_opened"
+    # The rows of both periods, so that one aggregate query a table counts the two apart.
+    both = filters.with_period(Period(previous.start, current.end))
+
+    def both_rows(key):
+        return rows(key, both, sources)
+
+    # Cases opened and cases resolved are two figures over one table: one query for both.
+    counted = _period_counts(
+        both_rows("cases_opened") | both_rows("cases_resolved"),
+        filters,
+        cases_opened=_Tally("created_at"),
+        cases_resolved=_Tally("resolved_at"),
+        beneficiaries=_Tally("resolved_at", Sum, "beneficiaries"),
     )
-
-    def resolved(cur, prev):
-        def within(period):
-            since, until = period.bounds()
-            return Q(resolved_at__gte=since, resolved_at__lt=until)
-
-        return {
-            "cur": Count("pk", filter=within(cur)),
-            "prev": Count("pk", filter=within(prev)),
-            "cur_b": Sum("beneficiaries", filter=within(cur)),
-            "prev_b": Sum("beneficiaries", filter=within(prev)),
-        }
-
-    counted = _both("cases_resolved", filters, sources, resolved)
-    figures["cases_resolved"] = Figure(
-        "cases_resolved", counted["cur"], counted["prev"], "cases_resolved"
+    counted |= _period_counts(
+        both_rows("disputes_mediated"), filters, disputes_mediated=_Tally("occurred_at")
     )
-    figures["beneficiaries"] = Figure(
-        "beneficiaries", counted["cur_b"] or 0, counted["prev_b"] or 0, "cases_resolved"
+    counted |= _period_counts(
+        both_rows("activities_held"),
+        filters,
+        activities_held=_Tally("held_on"),
+        activity_beneficiaries=_Tally("held_on", Sum, "beneficiaries"),
     )
+    for key, (cur, prev) in counted.items():
+        figures[key] = Figure(key, cur, prev, LIST_KEYS.get(key, key))
 
-    counted = _count_both("disputes_mediated", filters, sources, "occurred_at")
-    figures["disputes_mediated"] = Figure(
-        "disputes_mediated", counted["cur"], counted["prev"], "disputes_mediated"
+    # A rate counts its numerator (the figure's key) and its denominator (the list's key).
+    rates_counted = _period_counts(
+        both_rows("follow_ups_due"),
+        filters,
+        follow_up_completion=_Tally("due_on", condition=Q(done_at__isnull=False)),
+        follow_ups_due=_Tally("due_on"),
+    ) | _period_counts(
+        both_rows("shifts_due"),
+        filters,
+        attendance=_Tally("date", condition=Q(status__in=ATTENDED)),
+        shifts_due=_Tally("date"),
     )
-
-    def held(cur, prev):
-        def within(period):
-            return Q(held_on__gte=period.start, held_on__lte=period.end)
-
-        return {
-            "cur": Count("pk", filter=within(cur)),
-            "prev": Count("pk", filter=within(prev)),
-            "cur_b": Sum("beneficiaries", filter=within(cur)),
-            "prev_b": Sum("beneficiaries", filter=within(prev)),
-        }
-
-    counted = _both("activities_held", filters, sources, held)
-    figures["activities_held"] = Figure(
-        "activities_held", counted["cur"], counted["prev"], "activities_held"
-    )
-    figures["activity_beneficiaries"] = Figure(
-        "activity_beneficiaries", counted["cur_b"] or 0, counted["prev_b"] or 0, "activities_held"
-    )
-
-    def due(cur, prev):
-        def within(period):
-            return Q(due_on__gte=period.start, due_on__lte=period.end)
-
-        return {
-            "cur": Count("pk", filter=within(cur)),
-            "prev": Count("pk", filter=within(prev)),
-            "cur_done": Count("pk", filter=within(cur) & Q(done_at__isnull=False)),
-            "prev_done": Count("pk", filter=within(prev) & Q(done_at__isnull=False)),
-        }
-
-    counted = _both("follow_ups_due", filters, sources, due)
-    figures["follow_up_completion"] = Figure(
-        "follow_up_completion",
-        _percent(counted["cur_done"], counted["cur"]),
-        _percent(counted["prev_done"], counted["prev"]),
-        "follow_ups_due",
-        numerator=counted["cur_done"],
-        denominator=counted["cur"],
-        is_rate=True,
-    )
-
-    def attended(cur, prev):
-        def within(period):
-            return Q(date__gte=period.start, date__lte=period.end)
-
-        return {
-            "cur": Count("pk", filter=within(cur)),
-            "prev": Count("pk", filter=within(prev)),
-            "cur_in": Count("pk", filter=within(cur) & Q(status__in=ATTENDED)),
-            "prev_in": Count("pk", filter=within(prev) & Q(status__in=ATTENDED)),
-        }
-
-    counted = _both("shifts_due", filters, sources, attended)
-    figures["attendance"] = Figure(
-        "attendance",
-        _percent(counted["cur_in"], counted["cur"]),
-        _percent(counted["prev_in"], counted["prev"]),
-        "shifts_due",
-        numerator=counted["cur_in"],
-        denominator=counted["cur"],
-        is_rate=True,
-    )
+    for key, denominator_key in (
+        ("follow_up_completion", "follow_ups_due"),
+        ("attendance", "shifts_due"),
+    ):
+        (cur, prev), (cur_all, prev_all) = rates_counted[key], rates_counted[denominator_key]
+        figures[key] = Figure(
+            key,
+            _percent(cur, cur_all),
+            _percent(prev, prev_all),
+            denominator_key,
+            numerator=cur,
+            denominator=cur_all,
+            is_rate=True,
+        )
 
     # The four standard rates of the work-order system (cases/rates.py), four queries a period.
     cases = sources.cases().filter(_case_dims(filters))
     now = timezone.now()
     cur_rates = rates.standard_rates(cases, start=current.start, end=current.end, now=now)
     prev_rates = rates.standard_rates(cases, start=previous.start, end=previous.end, now=now)
-    rate_lists = {
-        "on_time_acceptance": "cases_opened",
-        "on_time_completion": "cases_resolved",
-        "actual_resolution": "cases_resolved",
-        "satisfaction": "follow_ups_done",
-    }
     for key, rate in cur_rates.items():
         before = prev_rates[key]
         figures[key] = Figure(
             key,
             _percent(rate.numerator, rate.denominator),
             _percent(before.numerator, before.denominator),
-            rate_lists[key],
+            LIST_KEYS[key],
             numerator=rate.numerator,
             denominator=rate.denominator,
             is_rate=True,

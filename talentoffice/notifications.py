@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone, translation
 
-from . import channels
+from . import channels, outbox
 from .models import Delivery, DeliveryAttempt, Notification
 
 logger = logging.getLogger(__name__)
@@ -32,13 +31,10 @@ CLAIM_SECONDS = 60
 QUEUED_GRACE_SECONDS = 5 * 60
 # After this many failed tries a delivery is given up and marked failed.
 MAX_ATTEMPTS = 6
+# The first retry waits this long, each next one twice as long: 1, 2, 4, 8, 16 minutes.
+RETRY_BASE_SECONDS = 60
 # At most this many deliveries are requeued by one run of the sweep.
 REQUEUE_BATCH = 1000
-
-
-def backoff_seconds(attempts: int) -> int:
-    """The wait before the next try after `attempts` tries: 1, 2, 4, 8, 16 minutes."""
-    return 60 * 2 ** max(attempts - 1, 0)
 
 
 def preference_of(user):
@@ -176,25 +172,12 @@ class DeliveryResult:
     retry_in: int | None = None
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    """Take the delivery for this worker; False when it is sent, failed, held or being sent."""
-    # One conditional UPDATE decides between two workers holding copies of the same message:
-    # only one sees a row to change. An expired claim means its worker died mid-send.
-    due = Q(status=Delivery.Status.PENDING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
-    abandoned = Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
-    return bool(
-        Delivery.objects.filter(due | abandoned, pk=delivery_id).update(
-            status=Delivery.Status.SENDING,
-            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-            attempts=F("attempts") + 1,
-        )
-    )
-
-
 def deliver(*, delivery_id: int) -> DeliveryResult:
     """Try one delivery once, log the attempt, and record the outcome on the delivery."""
     started = timezone.now()
-    if not _claim(delivery_id, started):
+    if not outbox.claim(
+        Delivery, delivery_id, statuses=Delivery.Status, now=started, hold_seconds=CLAIM_SECONDS
+    ):
         return DeliveryResult("skipped")
     delivery = Delivery.objects.select_related("notification", "webhook").get(pk=delivery_id)
     claimed_until = delivery.claimed_until
@@ -229,7 +212,7 @@ def deliver(*, delivery_id: int) -> DeliveryResult:
             pk=delivery_id, status=Delivery.Status.SENDING, claimed_until=claimed_until
         )
         if temporary and delivery.attempts < MAX_ATTEMPTS:
-            wait = backoff_seconds(delivery.attempts)
+            wait = outbox.backoff_seconds(delivery.attempts, base=RETRY_BASE_SECONDS)
             not_before = finished + timedelta(seconds=wait)
             ours.update(
                 status=Delivery.Status.PENDING,
@@ -246,34 +229,16 @@ def deliver(*, delivery_id: int) -> DeliveryResult:
 
 def requeue_stale_deliveries(*, now: datetime | None = None) -> list[int]:
     """Queue deliveries whose message is overdue, lost, held until now, or whose worker died."""
-    now = now or timezone.now()
-    until = now + timedelta(seconds=QUEUED_GRACE_SECONDS)
-    due = (
-        Q(status=Delivery.Status.PENDING)
-        & (Q(not_before__isnull=True) | Q(not_before__lte=now))
-        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    )
-    abandoned = Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
-    with transaction.atomic():
-        # skip_locked: two sweeps at once split the rows instead of queueing each twice.
-        ids = list(
-            Delivery.objects.filter(due | abandoned)
-            .order_by("pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:REQUEUE_BATCH]
-        )
-        if not ids:
-            return []
-        # Back to pending with a fresh "message on its way" mark, so that the next sweep waits
-        # for this message instead of queueing another.
-        Delivery.objects.filter(pk__in=ids).update(
-            status=Delivery.Status.PENDING, claimed_until=until
-        )
-        from .tasks import deliver_notification
+    from .tasks import deliver_notification  # the tasks module imports this one
 
-        for delivery_id in ids:
-            deliver_notification.delay_on_commit(delivery_id)
-    return ids
+    return outbox.requeue_stale(
+        Delivery,
+        statuses=Delivery.Status,
+        now=now or timezone.now(),
+        grace_seconds=QUEUED_GRACE_SECONDS,
+        batch=REQUEUE_BATCH,
+        task=deliver_notification,
+    )
 
 
 def inbox(user):

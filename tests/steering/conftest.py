@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assistants.models import Shift
 from cases.models import Case, CaseEvent, FollowUp, ServiceCategory, Visit
@@ -35,6 +35,18 @@ class District:
     residents: list
     points: list
     cases: list = field(default_factory=list)
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """Put the default language back after a test.
+
+    The pages here are read in English (Accept-Language), and the locale middleware leaves the
+    language of the last request active in the thread: later tests, in this folder or the next,
+    would otherwise run in English without asking for it.
+    """
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -109,12 +109,12 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_data_size(
 ):
     _get(staff_client, URL, QUARTER_QUERY)  # the snapshot exists: each fresh page renews it
     small = _count_queries(staff_client, django_assert_max_num_queries, QUARTER_QUERY)
-    assert small == 40
+    assert small == 39
     # Three times the cases, visits, shifts and activities again, in two more streets.
     build_district(partner_a, partner_b, assistant, second_assistant, cases=90, stride=1)
     # Queries, live (fresh=1): session + user (2); the three distinct reaches, twice (6); cases
-    # opened, cases resolved with beneficiaries, mediations, activities, return visits due,
-    # shifts due (6); the four standard rates twice (8); running campaigns (1); the charts:
+    # opened with cases resolved and their beneficiaries, mediations, activities, return visits
+    # due, shifts due (5); the four standard rates twice (8); running campaigns (1); the charts:
     # enterprises and households reached by street, with the streets (4), categories + cases
     # per month, resolution buckets, return visits, attendance (5);
     # the snapshot renewed (update_or_create inside our savepoint: two savepoints, select for
@@ -178,10 +178,10 @@ def test_a_figure_list_reads_one_page_in_a_fixed_number_of_queries(
 def test_the_monthly_report_runs_a_fixed_number_of_queries(
     staff_client, district, django_assert_num_queries
 ):
-    # Session, user, the figures live (20: the three reaches twice, six two-period counts, the
+    # Session, user, the figures live (19: the three reaches twice, five two-period counts, the
     # four rates twice), cases by category opened and resolved (2), the categories (1), the
     # filter form's streets and partners (2).
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(26):
         response = _get(staff_client, reverse("steering:report"), {"month": "2026-05"})
     assert response.status_code == 200
     assert "Figures of the month" in response.content.decode()
