@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from talentoffice.access import is_district_staff, partner_id_of, street_id_of
+from talentoffice.access import is_district_staff, own_assistant_id, partner_id_of, street_id_of
 
 
 class AssistantQuerySet(models.QuerySet):
@@ -68,7 +68,7 @@ class DispatchQuerySet(models.QuerySet):
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
         if user.is_authenticated:
-            return self.filter(assistant__user=user)
+            return self.filter(assistant_id=own_assistant_id(user))
         return self.none()
 
     def current_on(self, day):
@@ -89,7 +89,7 @@ class UnavailabilityQuerySet(models.QuerySet):
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
         if user.is_authenticated:
-            return self.filter(assistant__user=user)
+            return self.filter(assistant_id=own_assistant_id(user))
         return self.none()
 
     def approved(self):
@@ -115,7 +115,7 @@ class ShiftQuerySet(models.QuerySet):
         if partner_id is not None:
             return self.published().filter(assistant__partner_id=partner_id)
         if user.is_authenticated:
-            return self.published().filter(assistant__user=user)
+            return self.published().filter(assistant_id=own_assistant_id(user))
         return self.none()
 
     def published(self):

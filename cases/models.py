@@ -423,6 +423,16 @@ class Case(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="case_newest"),
             models.Index(fields=["state", "target_date"], name="case_state_target"),
             models.Index(fields=["lead", "state"], name="case_lead_state"),
+            # An assistant's own lists on the phone (assistants/mobile/scopes.py): soonest due
+            # first, all cases and the open ones, and newest first, read in order and limited,
+            # so a page costs the same however many cases the assistant has had.
+            models.Index(fields=["lead", "target_date", "-id"], name="case_lead_due"),
+            models.Index(
+                fields=["lead", "target_date", "-id"],
+                name="case_lead_open_due",
+                condition=models.Q(state__in=["new", "assigned", "in_progress"]),
+            ),
+            models.Index(fields=["lead", "-id"], name="case_lead_newest"),
             models.Index(fields=["state", "follow_up_due"], name="case_state_follow_up"),
             models.Index(fields=["state", "accept_by"], name="case_state_accept_by"),
         ]

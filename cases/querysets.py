@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
-from talentoffice.access import is_district_staff, partner_id_of, street_id_of
+from talentoffice.access import is_district_staff, own_assistant_id, partner_id_of, street_id_of
 
 
 class StaffOnlyQuerySet(models.QuerySet):
@@ -56,13 +56,9 @@ class CaseQuerySet(models.QuerySet):
                 )
             )
         if user.is_authenticated:
+            helped = self.model.helpers.through.objects.filter(assistant_id=own_assistant_id(user))
             return self.filter(
-                Q(lead__user=user)
-                | Q(
-                    pk__in=self.model.helpers.through.objects.filter(assistant__user=user).values(
-                        "case_id"
-                    )
-                )
+                Q(lead_id=own_assistant_id(user)) | Q(pk__in=helped.values("case_id"))
             )
         return self.none()
 
@@ -92,5 +88,5 @@ class VisitQuerySet(models.QuerySet):
         if partner_id is not None:
             return self.filter(assistant__partner_id=partner_id)
         if user.is_authenticated:
-            return self.filter(assistant__user=user)
+            return self.filter(assistant_id=own_assistant_id(user))
         return self.none()

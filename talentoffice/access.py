@@ -28,3 +28,17 @@ def street_id_of(user) -> int | None:
 def is_district_staff(user) -> bool:
     """Organization-department staff see every row of the programme; a street coordinator not."""
     return user.is_active and user.is_staff and street_id_of(user) is None
+
+
+def own_assistant_id(user):
+    """The id of the user's own assistant record, as a subquery PostgreSQL runs once.
+
+    Filtering `assistant__user=user` joins the assistant table to every row; at district scale
+    the planner hashes all 31,000 assistants per query. `assistant_id = (SELECT id …)` is one
+    index lookup, and leaves the row's own assistant index free to serve the order and limit.
+    """
+    from django.apps import apps
+    from django.db.models import Subquery
+
+    assistants = apps.get_model("assistants", "Assistant").objects
+    return Subquery(assistants.filter(user=user).order_by().values("pk")[:1])

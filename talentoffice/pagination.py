@@ -37,3 +37,37 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate >= settings.ESTIMATED_COUNT_THRESHOLD:
                 return estimate
         return super().count
+
+
+class PeekPage:
+    """One page of a list and whether another follows, found by reading one row more.
+
+    No COUNT at all: on a phone "previous / next" is all the navigation there is, and counting
+    an assistant's whole history on every page view would make the page grow with it. Reads
+    `per_page + 1` rows at the page's offset; a page number past the end is empty, with a link
+    back.
+    """
+
+    def __init__(self, queryset, per_page: int, number):
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * per_page
+        rows = list(queryset[start : start + per_page + 1])
+        self.number = number
+        self.has_next = len(rows) > per_page
+        self.object_list = rows[:per_page]
+        self.has_previous = number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1

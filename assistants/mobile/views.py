@@ -30,8 +30,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -48,10 +47,19 @@ from assistants.choices import ShiftStatus, SwapStatus
 from assistants.models import Assistant, Dispatch, Shift, SwapRequest
 from cases import intake, visits, workflow
 from cases.choices import CaseOutcome, CaseState
-from cases.models import Case, EnterpriseLiaison, FollowUp, Visit, VisitAttachment
+from cases.models import (
+    Case,
+    Enterprise,
+    EnterpriseLiaison,
+    FollowUp,
+    Resident,
+    Visit,
+    VisitAttachment,
+)
 from talentoffice import notifications
 from talentoffice.access import is_district_staff
 from talentoffice.masking import mask_name
+from talentoffice.pagination import PeekPage
 
 from .forms import (
     CaseActionForm,
@@ -65,7 +73,17 @@ from .forms import (
     VisitForm,
 )
 from .photos import shrink_photos
-from .scopes import cases_visible_to, enterprises_visible_to, residents_visible_to
+from .scopes import (
+    NEWEST,
+    SOONEST_DUE,
+    MyCases,
+    cases_visible_to,
+    enterprises_visible_to,
+    first_cases,
+    my_requester_ids,
+    recent_requesters,
+    residents_visible_to,
+)
 
 CASES_PER_PAGE = 20
 VISITS_PER_PAGE = 20
@@ -222,11 +240,12 @@ def today(request):
     now = timezone.now()
     day = timezone.localdate()
     shift = _current_shift(user, assistant, now)
-    cases = list(
-        cases_visible_to(user, assistant)
-        .open()
-        .select_related("service_item")
-        .order_by(F("target_date").asc(nulls_last=True), "-pk")[:TODAY_CASES]
+    cases = first_cases(
+        user,
+        assistant,
+        Case.objects.open().select_related("service_item"),
+        SOONEST_DUE,
+        TODAY_CASES,
     )
     follow_ups = list(
         FollowUp.objects.filter(
@@ -510,12 +529,11 @@ def calendar(request):
 @assistant_page
 def case_list(request):
     """My cases (lead or helper), filtered by state and due date, soonest due first."""
-    # Queries: session, user, assistant, count, one page of cases with item and requester.
+    # Queries: session, user, assistant, one page of cases with item and requester (one row
+    # more to know whether a next page exists: no count of the assistant's whole history).
     user, assistant = request.user, request.assistant
     form = CaseFilterForm(request.GET or None, states=CaseState.choices)
-    cases = cases_visible_to(user, assistant).select_related(
-        "service_item", "resident", "enterprise"
-    )
+    cases = Case.objects.select_related("service_item", "resident", "enterprise")
     state, due = "", ""
     if form.is_valid():
         state, due = form.cleaned_data["state"], form.cleaned_data["due"]
@@ -528,8 +546,9 @@ def case_list(request):
         cases = cases.due_before(day)
     elif due == "week":
         cases = cases.open().filter(target_date__gte=day, target_date__lte=day + timedelta(days=7))
-    cases = cases.order_by(F("target_date").asc(nulls_last=True), "-pk")
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = PeekPage(
+        MyCases(user, assistant, cases, SOONEST_DUE), CASES_PER_PAGE, request.GET.get("page")
+    )
     rows = [
         {
             "case": case,
@@ -745,13 +764,19 @@ def _requester_from_value(request, value):
 
 
 def _requester_matches(request, q):
-    """Residents and enterprises of my cases matching a name, phone or credit code."""
+    """Residents and enterprises of my cases, or that I am the liaison of, matching a name, phone
+    or credit code."""
     if not q:
         return []
-    residents = residents_visible_to(request.user, request.assistant).filter(
+    resident_ids, enterprise_ids = my_requester_ids(request.user, request.assistant)
+    residents = Resident.objects.filter(pk__in=resident_ids).filter(
         Q(name__icontains=q) | Q(phone__contains=q)
     )
-    enterprises = enterprises_visible_to(request.user, request.assistant).filter(
+    # Enterprises I am the liaison of are mine too; as ids, so the lookup stays by primary key.
+    enterprise_ids += EnterpriseLiaison.objects.filter(
+        assistant=request.assistant, active=True
+    ).values_list("enterprise_id", flat=True)
+    enterprises = Enterprise.objects.filter(pk__in=enterprise_ids).filter(
         Q(name__icontains=q) | Q(credit_code__icontains=q)
     )
     return [
@@ -886,15 +911,22 @@ def _visit_target(request, value):
 def _target_choices(request, selected=None):
     """The choices of the target select: my open cases, and my enterprises and households."""
     # Queries: open cases, enterprises, residents.
-    user = request.user
-    cases = (
-        cases_visible_to(user, request.assistant).open().order_by("-pk")[:TARGET_CHOICES_PER_KIND]
+    user, assistant = request.user, request.assistant
+    cases = first_cases(user, assistant, Case.objects.open(), NEWEST, TARGET_CHOICES_PER_KIND)
+    residents, enterprises = recent_requesters(
+        user,
+        assistant,
+        Case.objects.select_related("resident", "enterprise"),
+        TARGET_CHOICES_PER_KIND,
     )
-    enterprises = enterprises_visible_to(user, request.assistant).order_by("name", "pk")[
-        :TARGET_CHOICES_PER_KIND
-    ]
-    residents = residents_visible_to(user, request.assistant).order_by("name", "pk")
-    residents = residents[:TARGET_CHOICES_PER_KIND]
+    liaisons = EnterpriseLiaison.objects.filter(assistant=assistant, active=True).select_related(
+        "enterprise"
+    )[:TARGET_CHOICES_PER_KIND]
+    for liaison in liaisons:
+        if liaison.enterprise not in enterprises:
+            enterprises.append(liaison.enterprise)
+    enterprises = sorted(enterprises, key=lambda e: (e.name, e.pk))[:TARGET_CHOICES_PER_KIND]
+    residents = sorted(residents, key=lambda r: (r.name, r.pk))
     choices = [
         (_("Cases"), [(f"case:{case.pk}", _case_label(case)) for case in cases]),
         (_("Enterprises"), [(f"enterprise:{e.pk}", e.name) for e in enterprises]),
@@ -1091,13 +1123,16 @@ def visit_detail(request, pk):
 @assistant_page
 def visit_list(request):
     """My visits, newest first."""
-    # Queries: session, user, assistant, count, one page of visits.
-    page = Paginator(
+    # Queries: session, user, assistant, one page of visits (one row more, no count).
+    page = PeekPage(
+        # Filtered by the assistant too, so that their index serves the order and the limit.
         Visit.objects.visible_to(request.user)
+        .filter(assistant=request.assistant)
         .select_related("case", "enterprise", "resident")
         .order_by("-occurred_at", "-pk"),
         VISITS_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+        request.GET.get("page"),
+    )
     return render(request, "mobile/visits.html", {"page": page})
 
 
@@ -1109,10 +1144,12 @@ def search(request):
     q = request.GET.get("q", "").strip()[:50]
     results = []
     if q:
-        cases = (
-            cases_visible_to(request.user, request.assistant)
-            .filter(Q(number__icontains=q) | Q(title__icontains=q))
-            .order_by("-pk")[:SEARCH_RESULTS_PER_KIND]
+        cases = first_cases(
+            request.user,
+            request.assistant,
+            Case.objects.filter(Q(number__icontains=q) | Q(title__icontains=q)),
+            NEWEST,
+            SEARCH_RESULTS_PER_KIND,
         )
         results += [{"value": f"case:{c.pk}", "label": _case_label(c)} for c in cases]
         results += [
@@ -1129,10 +1166,8 @@ def search(request):
 @assistant_page
 def inbox(request):
     """My notifications, newest first, unread ones marked."""
-    # Queries: session, user, assistant, count, one page of notifications.
-    page = Paginator(notifications.inbox(request.user), INBOX_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    # Queries: session, user, assistant, one page of notifications (one row more, no count).
+    page = PeekPage(notifications.inbox(request.user), INBOX_PER_PAGE, request.GET.get("page"))
     return render(request, "mobile/inbox.html", {"page": page})
 
 

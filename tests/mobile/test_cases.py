@@ -1,5 +1,6 @@
 """Cases on the phone: my list and its filters, the allowed steps only, stale steps, follow-up."""
 
+import re
 from datetime import date
 
 import pytest
@@ -27,6 +28,38 @@ def test_my_cases_lists_the_cases_i_lead_or_help_with(bob, assistant, second_ass
     assert f'data-case-id="{led.pk}"' in page
     assert f'data-case-id="{helped.pk}"' in page
     assert f'data-case-id="{other.pk}"' not in page
+
+
+def test_cases_led_and_helped_with_page_together_soonest_due_first(
+    bob, assistant, second_assistant, monkeypatch
+):
+    # The two kinds are read apart and merged (assistants.mobile.scopes.first_cases): the order
+    # and the pages must be those of one list. Two cases a page, so every page crosses the merge.
+    monkeypatch.setattr("assistants.mobile.views.CASES_PER_PAGE", 2)
+    due = {}
+    for day, lead in [(10, assistant), (5, second_assistant), (20, assistant), (None, assistant)]:
+        case = make_case_in_progress(lead=lead)
+        Case.objects.filter(pk=case.pk).update(target_date=day and date(2026, 3, day))
+        if lead != assistant:
+            case.helpers.add(assistant)
+        due[day] = case.pk
+    helped_undated = make_case_in_progress(lead=second_assistant)
+    Case.objects.filter(pk=helped_undated.pk).update(target_date=None)
+    helped_undated.helpers.add(assistant)
+
+    def listed(page):
+        return [
+            int(pk)
+            for pk in re.findall(r'data-case-id="(\d+)"', bob.get(f"/m/cases/?page={page}").text)
+        ]
+
+    # Soonest due first, no date last, newest first among equals.
+    assert listed(1) == [due[5], due[10]]
+    assert listed(2) == [due[20], helped_undated.pk]
+    assert listed(3) == [due[None]]
+    assert listed(4) == []
+    assert 'data-testid="pager-next"' not in bob.get("/m/cases/?page=3").text
+    assert 'data-testid="pager-next"' in bob.get("/m/cases/?page=2").text
 
 
 def test_the_case_list_filters_by_state_and_due_date(bob, assistant, time_machine):

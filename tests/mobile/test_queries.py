@@ -23,15 +23,17 @@ from tests.factories_visits import JPEG, make_case_in_progress
 # pages listing cases or their requesters add the ids of the cases the assistant helps with
 # (read once per request by assistants.mobile.scopes.cases_visible_to).
 PAGES = {
-    # + partner contact, next shift, helped-case ids, open cases, follow-ups due, unread count
-    "/m/": 9,
+    # + partner contact, next shift, helped-case ids, open cases led and helped with,
+    # follow-ups due, unread count
+    "/m/": 10,
     # + partner contact, upcoming shifts (EXISTS for live offers), past shifts, offers to me
     "/m/shifts/": 7,
     # + partner contact, shift, its live offer, suitable colleagues for the offer form
     "/m/shifts/{shift}/": 7,
     # nothing more: the feed address and its QR code are computed
     "/m/calendar/": 3,
-    # + helped-case ids, partner contact, count, one page of cases with item and requester
+    # + helped-case ids, partner contact, one page of cases led and one of cases helped with
+    # (one row more than the page, no count)
     "/m/cases/": 7,
     "/m/cases/?state=all": 7,
     # + partner contact, case, timeline, visits, their attachments
@@ -40,21 +42,23 @@ PAGES = {
     "/m/cases/{resolved}/follow-up/": 6,
     # + streets and service items of the form's selects
     "/m/cases/new/": 5,
-    # + helped-case ids, partner contact, the chosen requester, residents and enterprises
-    # matching, service items
-    "/m/cases/new/?q=居民&requester=resident:{resident}": 9,
-    # + helped-case ids, partner contact, open cases, enterprises, residents of the target select
-    "/m/visits/new/": 8,
+    # + helped-case ids, partner contact, the chosen requester, my requesters' ids, my liaisons'
+    # enterprise ids, residents and enterprises matching, service items
+    "/m/cases/new/?q=居民&requester=resident:{resident}": 10,
+    # + helped-case ids, partner contact, open cases and recent cases with their requesters (each
+    # led and helped with), liaisons of the target select
+    "/m/visits/new/": 10,
     # + the preselected case
-    "/m/visits/new/?target=case:{case}": 9,
-    # + partner contact, count, one page of visits with their case and requester
-    "/m/visits/": 6,
+    "/m/visits/new/?target=case:{case}": 11,
+    # + partner contact, one page of visits with their case and requester (no count)
+    "/m/visits/": 5,
     # + partner contact, the visit with its case and requester, its attachments
     "/m/visits/{visit}/": 6,
-    # + helped-case ids, partner contact, cases, residents, enterprises matching
-    "/m/search/?q=诉求": 8,
-    # + count, one page of notifications
-    "/m/inbox/": 5,
+    # + helped-case ids, partner contact, cases led and helped with, my requesters' ids, my
+    # liaisons' enterprise ids, residents and enterprises matching
+    "/m/search/?q=诉求": 10,
+    # + one page of notifications (no count)
+    "/m/inbox/": 4,
 }
 
 
@@ -90,6 +94,9 @@ def populate(assistant, second_assistant, point, size):
         Notification.objects.create(
             recipient=assistant.user, kind="x", dedupe_key=f"n{n}", subject=f"通知{n}"
         )
+        # Bob helps with Charlie's cases too: his lists read the cases he leads and the ones he
+        # helps with apart (assistants.mobile.scopes.first_cases), one query each.
+        make_case_in_progress(lead=second_assistant).helpers.add(assistant)
         make_case_in_progress(lead=second_assistant)
         first_case = first_case or case
         first_visit = first_visit or visit
