@@ -16,11 +16,11 @@ hand-built environ (`Authorization: Bearer <key>`, `Accept: application/json`), 
 - **bare**: a minimal WSGI function that runs, through one raw psycopg 3 connection, the very
   statements the app ran for that page (captured once with an execute wrapper) and answers with
   their rows as dicts dumped by orjson: the floor of any implementation of that page;
-- **usual**: a plain `ModelSerializer` (fields listed) and `ModelViewSet` with
-  `select_related`/`prefetch_related`, DRF's default `JSONRenderer` and `PageNumberPagination`
-  (page size 50, with its COUNT), as an ordinary developer would write it; mounted on
-  `/bench-usual/api/v1/` in a URLconf that exists in this script only, behind the same
-  authentication, permission and throttle classes. Its answers carry the same fields and values
+- **usual**: a plain `ModelSerializer` (the API serializer's `Meta.fields`) and `ModelViewSet`
+  with `select_related`/`prefetch_related`, DRF's default `JSONRenderer` and
+  `PageNumberPagination` (page size 50, with its COUNT), as an ordinary developer would write it;
+  mounted on `/bench-usual/api/v1/` in a URLconf that exists in this script only, behind the
+  same authentication, permission and throttle classes. Its answers carry the same fields and values
   as the app's (checked before timing).
 
 Median latency (ms) and requests per second (one client, back to back) are printed per endpoint
@@ -66,6 +66,7 @@ from rest_framework.views import APIView  # noqa: E402
 import talentoffice.urls  # noqa: E402
 from assistants.models import Assistant, Shift  # noqa: E402
 from cases.models import Case, Visit  # noqa: E402
+from partners.api import serializers as api  # noqa: E402
 from partners.models import Agreement, ApiKey, Partner  # noqa: E402
 from partners.services import create_api_key  # noqa: E402
 from talentoffice.access import partner_id_of  # noqa: E402
@@ -108,7 +109,7 @@ class UsualViewSet(viewsets.ModelViewSet):
 class UsualAgreementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agreement
-        fields = ["id", "title", "signed_on", "starts_on", "ends_on", "scope"]
+        fields = api.AgreementSerializer.Meta.fields
 
 
 class UsualAgreementViewSet(UsualViewSet):
@@ -123,20 +124,7 @@ class UsualAssistantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assistant
-        fields = [
-            "id",
-            "name",
-            "specialty",
-            "title",
-            "phone",
-            "licence_number",
-            "party_member",
-            "max_shifts_per_week",
-            "status",
-            "skills",
-            "created_at",
-            "updated_at",
-        ]
+        fields = api.AssistantSerializer.Meta.fields
 
 
 class UsualAssistantViewSet(UsualViewSet):
@@ -156,19 +144,7 @@ class UsualShiftSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Shift
-        fields = [
-            "id",
-            "date",
-            "starts_at",
-            "ends_at",
-            "service_point",
-            "service_point_name",
-            "specialty",
-            "assistant",
-            "status",
-            "checked_in_at",
-            "checked_out_at",
-        ]
+        fields = api.ShiftSerializer.Meta.fields
 
 
 class UsualShiftViewSet(UsualViewSet):
@@ -194,32 +170,7 @@ class UsualCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "number",
-            "title",
-            "service_item",
-            "service_item_name",
-            "specialty",
-            "source",
-            "service_point",
-            "priority",
-            "state",
-            "outcome",
-            "target_date",
-            "lead",
-            "helpers",
-            "resident_name",
-            "resident_phone",
-            "enterprise_name",
-            "beneficiaries",
-            "created_at",
-            "assigned_at",
-            "accepted_at",
-            "resolved_at",
-            "follow_up_due",
-            "closed_at",
-        ]
+        fields = api.CaseSerializer.Meta.fields
 
     def get_lead(self, case):
         partner_id = self.context["view"].partner_id
@@ -254,19 +205,7 @@ class UsualVisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Visit
-        fields = [
-            "id",
-            "kind",
-            "assistant",
-            "case",
-            "occurred_at",
-            "duration_minutes",
-            "service_point",
-            "resident_name",
-            "people_present",
-            "notes",
-            "created_at",
-        ]
+        fields = api.VisitSerializer.Meta.fields
 
     def get_resident_name(self, visit):
         return mask_name(visit.resident.name) if visit.resident else None

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -68,6 +69,59 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+# What a request needs of its key, with the partner's status, in one indexed query.
+KEY_COLUMNS = (
+    "id",
+    "partner_id",
+    "prefix",
+    "key_hash",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
+    "allowed_ips",
+    "partner__status",
+)
+_compiled_lookups = {}
+
+
+def _compiled_lookup(connection):
+    """The key lookup's SQL and column converters, compiled once per database alias.
+
+    Building and compiling the ORM query is about 0.6 ms, three times the query's own round
+    trip, on every API request; the statement never changes, only its parameter does.
+    """
+    compiled = _compiled_lookups.get(connection.alias)
+    if compiled is None:
+        marker = "<prefix>"
+        # order_by(): the prefix is unique, so skip the model's default sort (a join).
+        keys = ApiKey.objects.filter(prefix=marker).order_by().values_list(*KEY_COLUMNS)[:1]
+        compiler = keys.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != [marker]:
+            raise RuntimeError(f"the key lookup should take the prefix only, not {params}")
+        converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+        compiled = _compiled_lookups[connection.alias] = (sql, converters)
+    return compiled
+
+
+def find_key(prefix: str) -> tuple[ApiKey, str] | None:
+    """The key with this prefix and its partner's status, or None."""
+    connection = connections[router.db_for_read(ApiKey)]
+    sql, converters = _compiled_lookup(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for index, (functions, expression) in converters.items():
+        for function in functions:
+            row[index] = function(row[index], expression, connection)
+    values = dict(zip(KEY_COLUMNS, row, strict=True))
+    partner_status = values.pop("partner__status")
+    return ApiKey(**values), partner_status
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer tok_<prefix>_<secret>`; one indexed query per request."""
 
@@ -82,19 +136,16 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         raw_key = header[1]
         scheme, _sep, rest = raw_key.partition("_")
         prefix = rest.partition("_")[0]
-        api_key = None
-        if scheme == API_KEY_SCHEME and prefix:
-            # order_by(): the prefix is unique, so skip the model's default sort.
-            keys = ApiKey.objects.select_related("partner").filter(prefix=prefix).order_by()
-            api_key = keys.first()
-        if api_key is None or not api_key.matches(raw_key):
+        found = find_key(prefix) if scheme == API_KEY_SCHEME and prefix else None
+        if found is None or not found[0].matches(raw_key):
             raise KeyFailed(_("This API key is not valid."), "key_invalid")
+        api_key, partner_status = found
         now = timezone.now()
         if api_key.is_revoked:
             raise KeyFailed(_("This API key was revoked."), "key_revoked")
         if api_key.is_expired(now):
             raise KeyFailed(_("This API key has expired."), "key_expired")
-        if api_key.partner.status != PartnerStatus.ACTIVE:
+        if partner_status != PartnerStatus.ACTIVE:
             raise KeyFailed(_("The partner of this API key is suspended."), "partner_suspended")
         if not api_key.allows_ip(client_address(request)):
             raise exceptions.PermissionDenied(

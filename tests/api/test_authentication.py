@@ -61,6 +61,21 @@ def test_a_revoked_key_answers_401(partner_a, key_a):
     assert "WWW-Authenticate" in response
 
 
+def test_a_key_revoked_or_suspended_between_two_requests_is_refused_at_once(partner_a, key_a):
+    # The key's statement is compiled once per process; its row is read on every request.
+    api = client_with_key(key_a)
+    assert api.get("/api/v1/agreements/").status_code == 200
+
+    revoke_api_keys(api_keys=ApiKey.objects.all())
+    revoked = api.get("/api/v1/agreements/")
+    ApiKey.objects.update(revoked_at=None)
+    suspend_partners(partners=[partner_a])
+    suspended = api.get("/api/v1/agreements/")
+
+    assert_error(revoked, 401, "key_revoked")
+    assert_error(suspended, 401, "partner_suspended")
+
+
 def test_an_expired_key_answers_401(partner_a):
     _key, raw = create_api_key(
         partner=partner_a, name="old", expires_at=timezone.now() - timedelta(minutes=1)
