@@ -433,6 +433,9 @@ class Case(TimeStampedModel):
                 condition=models.Q(state__in=["new", "assigned", "in_progress"]),
             ),
             models.Index(fields=["lead", "-id"], name="case_lead_newest"),
+            # Newest first within one state (the partner API's and the admin's state filters): a
+            # state few of the caller's cases are in no longer walks every case of the district.
+            models.Index(fields=["state", "-created_at", "-id"], name="case_state_newest"),
             models.Index(fields=["state", "follow_up_due"], name="case_state_follow_up"),
             models.Index(fields=["state", "accept_by"], name="case_state_accept_by"),
         ]

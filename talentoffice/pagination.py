@@ -48,9 +48,12 @@ class PeekPage:
     back.
     """
 
+    LAST_PAGE = 10_000
+
     def __init__(self, queryset, per_page: int, number):
         try:
-            number = max(int(number), 1)
+            # Capped: an offset past a bigint is an SQL error, and nobody pages that far back.
+            number = min(max(int(number), 1), self.LAST_PAGE)
         except (TypeError, ValueError):
             number = 1
         start = (number - 1) * per_page

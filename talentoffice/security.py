@@ -46,10 +46,15 @@ def login_username(request, credentials) -> str | None:
         typed = request.POST.get("username")
     if not typed:
         return typed
+    from django.contrib.auth import get_user_model
+
     from assistants.mobile.backends import login_of_phone
 
+    # A username wins over a phone number, as in AUTHENTICATION_BACKENDS (ModelBackend first).
     user = login_of_phone(typed)
-    return user.get_username() if user is not None else typed
+    if user is None or get_user_model().objects.filter(username=typed).exists():
+        return typed
+    return user.get_username()
 
 
 def login_client_ip(request) -> str | None:

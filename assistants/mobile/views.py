@@ -31,6 +31,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -779,12 +780,15 @@ def _requester_matches(request, q):
     enterprises = Enterprise.objects.filter(pk__in=enterprise_ids).filter(
         Q(name__icontains=q) | Q(credit_code__icontains=q)
     )
+    # By Lower(name), which no index serves: ordered by the plain name, the planner walks the
+    # district's whole name index looking for my few requesters (87 ms at scale 100) instead of
+    # picking them by primary key and sorting them. Chinese names sort the same either way.
     return [
         {"value": f"resident:{r.pk}", "label": r.name, "detail": r.phone}
-        for r in residents.order_by("name", "pk")[:SEARCH_RESULTS_PER_KIND]
+        for r in residents.order_by(Lower("name"), "pk")[:SEARCH_RESULTS_PER_KIND]
     ] + [
         {"value": f"enterprise:{e.pk}", "label": e.name, "detail": e.credit_code}
-        for e in enterprises.order_by("name", "pk")[:SEARCH_RESULTS_PER_KIND]
+        for e in enterprises.order_by(Lower("name"), "pk")[:SEARCH_RESULTS_PER_KIND]
     ]
 
 

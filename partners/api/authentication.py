@@ -119,7 +119,11 @@ def find_key(prefix: str) -> tuple[ApiKey, str] | None:
             row[index] = function(row[index], expression, connection)
     values = dict(zip(KEY_COLUMNS, row, strict=True))
     partner_status = values.pop("partner__status")
-    return ApiKey(**values), partner_status
+    # As the ORM loads a row with only some columns: saved (not "adding"), and the columns not
+    # read are deferred, loaded on access rather than left at their defaults to be saved over.
+    loaded = [field.attname for field in ApiKey._meta.concrete_fields if field.attname in values]
+    key = ApiKey.from_db(connection.alias, loaded, [values[name] for name in loaded])
+    return key, partner_status
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

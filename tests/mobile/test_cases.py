@@ -62,6 +62,15 @@ def test_cases_led_and_helped_with_page_together_soonest_due_first(
     assert 'data-testid="pager-next"' in bob.get("/m/cases/?page=2").text
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999", "abc", "-3", "0"])
+def test_a_page_number_out_of_range_or_not_a_number_still_answers(bob, assistant, page):
+    case = make_case_in_progress(lead=assistant)
+    response = bob.get(f"/m/cases/?page={page}")
+    assert response.status_code == 200
+    # A number that is not a page shows the first; one past the end shows none, with a way back.
+    assert (f'data-case-id="{case.pk}"' in response.text) is (page != "99999999999999999999")
+
+
 def test_the_case_list_filters_by_state_and_due_date(bob, assistant, time_machine):
     overdue = make_case_in_progress(lead=assistant)
     Case.objects.filter(pk=overdue.pk).update(target_date=date(2026, 3, 1))

@@ -141,6 +141,15 @@ def test_failures_by_phone_and_by_username_count_against_the_same_login(client, 
         assert not signed_in(client)
 
 
+def test_a_username_that_is_also_a_phone_number_counts_as_that_username(client, district):
+    # Someone's login happens to be Bob's mobile number: a username wins over a phone number.
+    phone = district["bob"].phone
+    get_user_model().objects.create_user(phone, password=PASSWORD, is_staff=True)
+    for n in range(2):
+        admin_login(client, phone, "wrong-guess", address=f"192.0.2.{n}")
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {phone}
+
+
 def test_a_password_checked_without_a_web_request_is_not_counted(grace):
     # Management commands and the shell have no client to lock out (LockoutBackend).
     assert authenticate(username="grace", password=PASSWORD) == grace

@@ -71,6 +71,8 @@ BATCH_SIZE = 2000
 # time, so that scale 100 never holds millions of unsaved timeline rows.
 CASE_SLICE = 10_000
 DEFAULT_SEED = 2024
+# The share of a scale-1 district's cases led by the demo assistants (assistant1..3).
+DEMO_LEAD_SHARE = 0.02
 # The district is fixed in time (no `today`), so that a seed gives the same rows on any day; only
 # the rota follows the calendar (this month and the next), so it is the same for a seed and a day.
 LAST_DISPATCH_START = date(2025, 6, 30)
@@ -336,7 +338,9 @@ class DemoCases:
         plan.lead = None
         if plan.state != "new":
             demo = [a for a in self.demo_assistants if a.specialty == item.specialty]
-            if demo and rng.random() < 0.02:
+            # The demo logins carry one ordinary assistant's load at any scale (about 20 cases
+            # each a year): a bigger district has more assistants, not busier ones.
+            if demo and rng.random() < DEMO_LEAD_SHARE / self.scale:
                 plan.lead = rng.choice(demo)
             else:
                 plan.lead = rng.choice(self.active_by_specialty[item.specialty])
