@@ -74,7 +74,9 @@ from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME  # noqa: E402
 from talentoffice.masking import mask_name, mask_phone  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sidebyside  # noqa: E402
 from report import record  # noqa: E402
+from sidebyside import Capture, bare_app_for, call  # noqa: E402
 
 PAGE_SIZE = 50
 ENDPOINTS = ["agreements", "assistants", "shifts", "cases", "visits"]
@@ -258,75 +260,13 @@ urlpatterns = [
 
 
 def environ_for(path_info: str, raw_key: str) -> dict:
-    """A GET as a WSGI server would hand it over."""
-    return {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path_info,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_ACCEPT": "application/json",
-        "HTTP_ACCEPT_LANGUAGE": "en",
-        "HTTP_AUTHORIZATION": f"Bearer {raw_key}",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
+    """A GET of the API with the key, asking for JSON in English."""
+    headers = {
+        "Accept": "application/json",
+        "Accept-Language": "en",
+        "Authorization": f"Bearer {raw_key}",
     }
-
-
-def call(app, environ: dict) -> tuple[str, bytes]:
-    """One request through a WSGI application; the status line and the whole body."""
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
-        return lambda data: None
-
-    result = app(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()  # Django's request_finished: connection bookkeeping, as in a server
-    return started["status"], body
-
-
-class Capture:
-    """Execute wrapper that keeps every statement (SQL and parameters) run through Django."""
-
-    def __init__(self):
-        self.statements = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append((sql, params))
-        return execute(sql, params, many, context)
-
-
-def bare_app_for(statements, pg):
-    """A WSGI function that runs `statements` on the raw connection and answers with orjson."""
-
-    def app(environ, start_response):
-        results = []
-        with pg.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                results.append(cursor.fetchall())
-        body = orjson.dumps({"results": results}, default=str)
-        start_response(
-            "200 OK",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
-
-    return app
+    return sidebyside.environ_for(path_info, headers=headers)
 
 
 def page_statements(statements):

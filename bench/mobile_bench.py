@@ -24,7 +24,6 @@ Two WSGI applications answer each page, called in this process with the same han
 
 import argparse
 import gzip
-import io
 import os
 import re
 import statistics
@@ -42,7 +41,6 @@ import django
 
 django.setup()
 
-import orjson  # noqa: E402
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -52,6 +50,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from psycopg.rows import dict_row  # noqa: E402
 from report import record  # noqa: E402  (bench/report.py, for bench/run)
+from sidebyside import Capture, bare_app_for, call, environ_for  # noqa: E402
 
 from assistants.models import Assistant, Shift  # noqa: E402
 from cases.models import Case, FollowUp, Visit  # noqa: E402
@@ -59,77 +58,6 @@ from cases.models import Case, FollowUp, Visit  # noqa: E402
 # The page weight a phone on a weak signal should get at most, before photos.
 BUDGET_BYTES = 100 * 1024
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
-
-
-class Capture:
-    """Execute wrapper that keeps every statement (SQL and parameters) run through Django."""
-
-    def __init__(self):
-        self.statements = []
-
-    def __call__(self, execute, sql, params, many, context):
-        self.statements.append((sql, params))
-        return execute(sql, params, many, context)
-
-
-def environ_for(url: str, cookie: str) -> dict:
-    """A GET as a WSGI server would hand it over, with the assistant's session cookie."""
-    path_info, _, query = url.partition("?")
-    return {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path_info,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookie,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-
-
-def call(app, environ: dict) -> tuple[str, bytes]:
-    """One request through a WSGI application; the status line and the whole body."""
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"] = status
-        return lambda data: None
-
-    result = app(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        if hasattr(result, "close"):
-            result.close()  # Django's request_finished: connection bookkeeping, as in a server
-    return started["status"], body
-
-
-def bare_app_for(statements, pg):
-    """A WSGI function that runs `statements` on the raw connection and answers with orjson."""
-
-    def app(environ, start_response):
-        results = []
-        with pg.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                results.append(cursor.fetchall())
-        body = orjson.dumps({"results": results}, default=str)
-        start_response(
-            "200 OK",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
-
-    return app
 
 
 def page_statements(statements):

@@ -55,9 +55,10 @@ class Capture:
         return execute(sql, params, many, context)
 
 
-def environ_for(url: str, cookie: str, headers: dict[str, str]) -> dict:
+def environ_for(url: str, cookie: str = "", headers: dict[str, str] | None = None) -> dict:
     """A GET as a WSGI server would hand it over, with the session cookie and extra headers."""
     path_info, _, query = url.partition("?")
+    headers = dict(headers or {}) | ({"Cookie": cookie} if cookie else {})
     return {
         "REQUEST_METHOD": "GET",
         "SCRIPT_NAME": "",
@@ -68,7 +69,6 @@ def environ_for(url: str, cookie: str, headers: dict[str, str]) -> dict:
         "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1",
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookie,
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(b""),

@@ -103,6 +103,15 @@ class ListShape:
         return items
 
 
+def _attach_lists(rows, key: str, links) -> None:
+    """Give each row under `key` the list of second values of `links` (row id, value) in order."""
+    lists = defaultdict(list)
+    for row_id, value in links:
+        lists[row_id].append(value)
+    for row in rows:
+        row[key] = lists.get(row["id"], [])
+
+
 def _attach_skills(rows, page):
     # As prefetch_related("skills") orders them: by the skill's name.
     links = (
@@ -110,11 +119,7 @@ def _attach_skills(rows, page):
         .order_by("skill__name")
         .values_list("assistant_id", "skill__name")
     )
-    skills = defaultdict(list)
-    for assistant_id, name in links:
-        skills[assistant_id].append(name)
-    for row in rows:
-        row["skills"] = skills.get(row["id"], [])
+    _attach_lists(rows, "skills", links)
 
 
 def _attach_own_helpers(rows, page):
@@ -127,11 +132,7 @@ def _attach_own_helpers(rows, page):
         .order_by("assistant__name", "assistant_id")
         .values_list("case_id", "assistant_id")
     )
-    helpers = defaultdict(list)
-    for case_id, assistant_id in links:
-        helpers[case_id].append(assistant_id)
-    for row in rows:
-        row["helpers"] = helpers.get(row["id"], [])
+    _attach_lists(rows, "helpers", links)
 
 
 def _own_lead(row, page):

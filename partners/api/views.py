@@ -277,34 +277,8 @@ class CaseViewSet(RowListMixin, ReadOnlyViewSet):
         )
 
 
-CASE_COLUMNS = [
-    "id",
-    "number",
-    "title",
-    "service_item_id",
-    "service_item__name",
-    "service_item__specialty",
-    "source",
-    "service_point_id",
-    "priority",
-    "state",
-    "outcome",
-    "target_date",
-    "lead_id",
-    "lead__partner_id",
-    "resident_id",
-    "resident__name",
-    "resident__phone",
-    "enterprise_id",
-    "enterprise__name",
-    "beneficiaries",
-    "created_at",
-    "assigned_at",
-    "accepted_at",
-    "resolved_at",
-    "follow_up_due",
-    "closed_at",
-]
+# The columns the list reads (listing.CASES), and the enterprise's key that select_related needs.
+CASE_COLUMNS = [*listing.CASES.columns, "enterprise_id"]
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
