@@ -280,6 +280,8 @@ class Dispatch(TimeStampedModel):
         indexes = [
             models.Index(fields=["service_point", "starts_on"], name="dispatch_point_start"),
             models.Index(fields=["-starts_on", "id"], name="dispatch_start_desc_id"),
+            # A point's colleagues in assistant order (shifts.some_suitable_colleagues).
+            models.Index(fields=["service_point", "assistant"], name="dispatch_point_assistant"),
         ]
         # Overlapping periods of one assistant at one point are refused by the database too:
         # an exclusion constraint on PostgreSQL and a trigger on SQLite (migration 0002).

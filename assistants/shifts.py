@@ -188,6 +188,14 @@ def _live_shifts_overlapping(shift):
     return Shift.objects.live().between(shift.starts_at, shift.ends_at).exclude(pk=shift.pk)
 
 
+def _free_of_leave_and_shifts(shift, assistant_ref: OuterRef) -> list:
+    """Conditions that the assistant `assistant_ref` points at is neither on leave nor booked."""
+    return [
+        ~Exists(_approved_leave_on(shift).filter(assistant=assistant_ref)),
+        ~Exists(_live_shifts_overlapping(shift).filter(assistant=assistant_ref)),
+    ]
+
+
 def suitable_colleagues(shift):
     """Active assistants who could take this shift: right specialty, dispatched, free, not on leave.
 
@@ -197,12 +205,31 @@ def suitable_colleagues(shift):
         Assistant.objects.active()
         .filter(specialty=shift.specialty)
         .filter(Exists(_dispatches_covering(shift).filter(assistant=OuterRef("pk"))))
-        .filter(~Exists(_approved_leave_on(shift).filter(assistant=OuterRef("pk"))))
-        .filter(~Exists(_live_shifts_overlapping(shift).filter(assistant=OuterRef("pk"))))
+        .filter(*_free_of_leave_and_shifts(shift, OuterRef("pk")))
     )
     if shift.assistant_id is not None:
         colleagues = colleagues.exclude(pk=shift.assistant_id)
     return colleagues
+
+
+def some_suitable_colleagues(shift, limit: int):
+    """Up to `limit` of the suitable colleagues (by assistant id), with their partners, by name.
+
+    For a pick list on a phone. Sorting every suitable colleague by name would read them all
+    (700 at a busy point at scale 100); walking the point's dispatches in assistant order
+    (the dispatch_point_assistant index) stops at the `limit`-th one. The same rules as
+    suitable_colleagues, said from the dispatch; an assistant has at most one dispatch in force
+    at a point (the database refuses overlapping ones), so no one is listed twice.
+    """
+    first = (
+        _dispatches_covering(shift)
+        .filter(assistant__in=Assistant.objects.active().filter(specialty=shift.specialty))
+        .filter(*_free_of_leave_and_shifts(shift, OuterRef("assistant_id")))
+        .exclude(assistant_id=shift.assistant_id)
+        .order_by("assistant_id")
+        .values("assistant_id")[:limit]
+    )
+    return Assistant.objects.filter(pk__in=first).select_related("partner").order_by("name", "pk")
 
 
 def check_suitable(*, shift, assistant) -> None:

@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.utils import translation
 
 from assistants import shifts
-from assistants.models import Shift, ShiftEvent, SwapRequest
+from assistants.models import Assistant, Shift, ShiftEvent, SwapRequest
 from tests import factories
 from tests.factories_shifts import dispatch_all, local, make_leave, make_rota, make_shift
 
@@ -82,6 +82,15 @@ def test_suitable_colleagues_are_free_dispatched_active_assistants_of_the_right_
 
     assert names == {dave.name, eve.name, leave_asked.name, busy_but_cancelled.name}
     assert not_dispatched.name not in names
+
+    # The phone's pick list: the same rules from the point's dispatches, the first by id, by name.
+    suitable_ids = sorted(a.pk for a in shifts.suitable_colleagues(shift))
+    with django_assert_num_queries(1):
+        listed = [(a.pk, a.partner.name) for a in shifts.some_suitable_colleagues(shift, 10)]
+    by_name = Assistant.objects.order_by("name", "pk")
+    assert listed == [(a.pk, a.partner.name) for a in by_name.filter(pk__in=suitable_ids)]
+    first_two = [a.pk for a in shifts.some_suitable_colleagues(shift, 2)]
+    assert first_two == [a.pk for a in by_name.filter(pk__in=suitable_ids[:2])]
 
 
 def test_an_assistant_can_offer_only_their_own_shift(shift, dave):

@@ -30,7 +30,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -94,7 +94,7 @@ TODAY_FOLLOW_UPS = 5
 UPCOMING_SHIFTS = 30
 PAST_SHIFTS = 20
 SWAP_OFFERS = 20
-COLLEAGUE_CHOICES = 50
+COLLEAGUE_CHOICES = 20
 TIMELINE_ENTRIES = 50
 CASE_VISITS = 20
 TARGET_CHOICES_PER_KIND = 30
@@ -279,19 +279,42 @@ def today(request):
 
 def _swap_offers_to(assistant, now):
     """Open offers this assistant may take: named to them, or to anyone at a point they serve."""
+    return _offers_named_to(assistant, now) | _offers_to_anyone_for(assistant, now)
+
+
+def _offers_named_to(assistant, now):
+    return _open_offers_not_by(assistant, now).filter(offered_to=assistant)
+
+
+def _offers_to_anyone_for(assistant, now):
     serving_at = Dispatch.objects.current_on(timezone.localdate()).filter(assistant=assistant)
-    return (
-        SwapRequest.objects.filter(status=SwapStatus.OPEN, shift__starts_at__gt=now)
-        .filter(
-            Q(offered_to=assistant)
-            | Q(
-                offered_to__isnull=True,
-                shift__specialty=assistant.specialty,
-                shift__service_point__in=serving_at.values("service_point_id"),
-            )
-        )
-        .exclude(requested_by=assistant)
+    return _open_offers_not_by(assistant, now).filter(
+        offered_to__isnull=True,
+        shift__specialty=assistant.specialty,
+        shift__service_point__in=serving_at.values("service_point_id"),
     )
+
+
+def _open_offers_not_by(assistant, now):
+    return SwapRequest.objects.filter(status=SwapStatus.OPEN, shift__starts_at__gt=now).exclude(
+        requested_by=assistant
+    )
+
+
+def _first_swap_offers_to(assistant, now, limit: int) -> list:
+    """The first `limit` offers to this assistant, soonest shift first.
+
+    Asked as one OR, PostgreSQL joins every future shift of the district to the open offers
+    (16 ms at scale 100); each half alone starts from the few open offers and their shifts by
+    primary key (1.4 ms for both, as one UNION ALL).
+    """
+    halves = [
+        offers.select_related("shift__service_point", "requested_by").annotate(
+            shift_starts_at=F("shift__starts_at")
+        )
+        for offers in (_offers_named_to(assistant, now), _offers_to_anyone_for(assistant, now))
+    ]
+    return list(halves[0].union(halves[1], all=True).order_by("shift_starts_at", "pk")[:limit])
 
 
 @require_GET
@@ -312,11 +335,7 @@ def shift_list(request):
     )
     upcoming = list(mine.filter(ends_at__gte=now).order_by("starts_at", "pk")[:UPCOMING_SHIFTS])
     past = list(mine.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:PAST_SHIFTS])
-    offers = list(
-        _swap_offers_to(assistant, now)
-        .select_related("shift__service_point", "requested_by")
-        .order_by("shift__starts_at", "pk")[:SWAP_OFFERS]
-    )
+    offers = _first_swap_offers_to(assistant, now, SWAP_OFFERS)
     return render(
         request,
         "mobile/shifts.html",
@@ -343,14 +362,10 @@ def shift_detail(request, pk):
     offer_form = None
     if swap is None and shift.status == ShiftStatus.SCHEDULED and shift.starts_at > now:
         offer_form = OfferShiftForm(colleagues=shift_service.suitable_colleagues(shift))
-        # The select lists the first colleagues by name, not all of them: a busy point can
-        # have hundreds, and "any suitable colleague" (the default) reaches every one anyway.
-        # The posted choice is still checked against all suitable colleagues.
-        listed = (
-            shift_service.suitable_colleagues(shift)
-            .select_related("partner")  # each option's label names the colleague's partner
-            .order_by("name", "pk")[:COLLEAGUE_CHOICES]
-        )
+        # The select lists some colleagues, not all of them: a busy point can have hundreds,
+        # and "any suitable colleague" (the default) reaches every one anyway. The posted
+        # choice is still checked against all suitable colleagues.
+        listed = shift_service.some_suitable_colleagues(shift, COLLEAGUE_CHOICES)
         field = offer_form.fields["to_assistant"]
         field.widget.choices = [("", field.empty_label)] + [
             (colleague.pk, str(colleague)) for colleague in listed

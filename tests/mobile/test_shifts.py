@@ -106,6 +106,39 @@ def test_an_assistant_offers_a_shift_to_a_colleague_who_takes_it(bob, shift, ass
     assert later.assistant == dave
 
 
+def test_the_shift_list_offers_what_i_may_take_soonest_first(
+    bob, shift, assistant, dave, partner_a, point
+):
+    """Named to me, or open to anyone of my specialty at a point I serve; never my own, nor
+    offers at other points, for another specialty, named to someone else or already past."""
+    other_point = factories.make_service_point(name="上海新村社区人才助理服务点")
+    lawyer = factories.make_assistant(partner=partner_a, specialty="legal")
+
+    def offer(day, **fields):
+        fields.setdefault("service_point", point)
+        fields.setdefault("assistant", dave)
+        swap_fields = {"offered_to": fields.pop("offered_to", None)}
+        return make_swap(shift=make_shift(date=date(2026, 3, day), **fields), **swap_fields)
+
+    open_later = offer(9)
+    named_sooner = offer(6, service_point=other_point, offered_to=assistant)
+    open_sooner = offer(5)
+    hidden = [
+        offer(7, service_point=other_point),
+        offer(8, assistant=lawyer, specialty="legal"),
+        offer(10, offered_to=lawyer),
+        offer(2),  # yesterday's shift: too late to take
+        make_swap(
+            shift=make_shift(date=date(2026, 3, 11), service_point=point, assistant=assistant)
+        ),
+    ]
+    page = bob.get("/m/shifts/").content.decode()
+    shown = [f'data-swap-id="{swap.pk}"' for swap in (open_sooner, named_sooner, open_later)]
+    assert all(marker in page for marker in shown)
+    assert [page.index(marker) for marker in shown] == sorted(page.index(m) for m in shown)
+    assert not any(f'data-swap-id="{swap.pk}"' in page for swap in hidden)
+
+
 def test_an_offer_can_be_withdrawn(bob, shift, assistant):
     later = make_shift(
         date=date(2026, 3, 5), service_point=shift.service_point, assistant=assistant

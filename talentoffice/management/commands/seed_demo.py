@@ -73,6 +73,8 @@ CASE_SLICE = 10_000
 DEFAULT_SEED = 2024
 # The share of a scale-1 district's cases led by the demo assistants (assistant1..3).
 DEMO_LEAD_SHARE = 0.02
+# Of the cases that get a helper, the share helped by a demo login at scale 1 (a few each).
+DEMO_HELPER_SHARE = 0.03
 # The district is fixed in time (no `today`), so that a seed gives the same rows on any day; only
 # the rota follows the calendar (this month and the next), so it is the same for a seed and a day.
 LAST_DISPATCH_START = date(2025, 6, 30)
@@ -551,6 +553,9 @@ class DemoCases:
             if rng.random() < data.HELPER_SHARE:
                 pool = self.active_by_specialty[rng.choice(("finance", "legal"))]
                 helper = rng.choice(pool)
+                # As for the leads: the demo logins help with a few cases at any scale.
+                if self.demo_assistants and rng.random() < DEMO_HELPER_SHARE / self.scale:
+                    helper = rng.choice(self.demo_assistants)
                 if helper.pk != lead.pk:
                     helpers.append(Case.helpers.through(case_id=case.pk, assistant_id=helper.pk))
                     event(case, "helper_added", plan.assigned_at, actor=staff, assistant=helper)
