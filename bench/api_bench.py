@@ -76,7 +76,7 @@ from talentoffice.masking import mask_name, mask_phone  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sidebyside  # noqa: E402
 from report import record  # noqa: E402
-from sidebyside import Capture, bare_app_for, call  # noqa: E402
+from sidebyside import Capture, bare_app_for, call, read_statements  # noqa: E402
 
 PAGE_SIZE = 50
 ENDPOINTS = ["agreements", "assistants", "shifts", "cases", "visits"]
@@ -269,14 +269,6 @@ def environ_for(path_info: str, raw_key: str) -> dict:
     return sidebyside.environ_for(path_info, headers=headers)
 
 
-def page_statements(statements):
-    """The statements the bare baseline replays: all the app's reads of the page.
-
-    Writes are left out: the key's last-used time is written at most once a minute.
-    """
-    return [(sql, p) for sql, p in statements if sql.lstrip().upper().startswith("SELECT")]
-
-
 # ---------------------------------------------------------------------------------------------
 # Measuring
 
@@ -362,7 +354,7 @@ def run(args, partner, raw_key, pg):
                 status, bodies[variant] = call(django_app, dict(environ))
             queries[(variant, endpoint)] = len(capture.statements)
             if variant == "app":
-                statements = page_statements(capture.statements)
+                statements = read_statements(capture.statements)
                 apps[endpoint] = bare_app_for(statements, pg)
                 queries[("bare", endpoint)] = len(statements)
         check_same_answer(endpoint, bodies["app"], bodies["usual"])

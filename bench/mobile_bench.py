@@ -50,7 +50,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from psycopg.rows import dict_row  # noqa: E402
 from report import record  # noqa: E402  (bench/report.py, for bench/run)
-from sidebyside import Capture, bare_app_for, call, environ_for  # noqa: E402
+from sidebyside import Capture, bare_app_for, call, environ_for, read_statements  # noqa: E402
 
 from assistants.models import Assistant, Shift  # noqa: E402
 from cases.models import Case, FollowUp, Visit  # noqa: E402
@@ -58,11 +58,6 @@ from cases.models import Case, FollowUp, Visit  # noqa: E402
 # The page weight a phone on a weak signal should get at most, before photos.
 BUDGET_BYTES = 100 * 1024
 ASSET = re.compile(r'<(?:link[^>]+href|script[^>]+src)="(/static/[^"]+)"')
-
-
-def page_statements(statements):
-    """The statements the bare baseline replays: the app's reads of the page (GETs write none)."""
-    return [(sql, p) for sql, p in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
 def asset_bytes(path: str) -> tuple[int, int]:
@@ -91,6 +86,7 @@ def pages(assistant):
     found = [
         ("today", "/m/"),
         ("shifts", "/m/shifts/"),
+        ("offers to me", "/m/swaps/"),
         ("calendar", "/m/calendar/"),
         ("cases (open)", "/m/cases/"),
         ("cases (all states)", "/m/cases/?state=all"),
@@ -168,7 +164,7 @@ def run(args, assistant, cookie, pg):
         with connection.execute_wrapper(capture):
             call(django_app, environs[label])
         queries[label] = len(capture.statements)
-        statements = page_statements(capture.statements)
+        statements = read_statements(capture.statements)
         bares[label] = bare_app_for(statements, pg)
         bare_queries[label] = len(statements)
         status, _body = call(bares[label], environs[label])

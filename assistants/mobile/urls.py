@@ -17,6 +17,7 @@ urlpatterns = [
     path("shifts/<int:pk>/check-in/", views.check_in, name="check_in"),
     path("shifts/<int:pk>/check-out/", views.check_out, name="check_out"),
     path("shifts/<int:pk>/offer/", views.shift_offer, name="shift_offer"),
+    path("swaps/", views.swap_offers, name="swap_offers"),
     path("swaps/<int:pk>/accept/", views.swap_accept, name="swap_accept"),
     path("swaps/<int:pk>/cancel/", views.swap_cancel, name="swap_cancel"),
     path("calendar/", views.calendar, name="calendar"),

@@ -26,8 +26,10 @@ PAGES = {
     # + partner contact, next shift, helped-case ids, open cases led and helped with,
     # follow-ups due, unread count
     "/m/": 10,
-    # + partner contact, upcoming shifts (EXISTS for live offers), past shifts, offers to me
+    # + partner contact, upcoming shifts (EXISTS for live offers), past shifts, first offers to me
     "/m/shifts/": 7,
+    # + one page of offers to me (no count)
+    "/m/swaps/": 4,
     # + partner contact, shift, its live offer, suitable colleagues for the offer form
     "/m/shifts/{shift}/": 7,
     # nothing more: the feed address and its QR code are computed

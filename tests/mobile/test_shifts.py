@@ -3,6 +3,7 @@
 from datetime import date, time
 
 from assistants import shifts
+from assistants.mobile.views import SWAP_OFFERS_ON_SHIFTS, SWAP_OFFERS_PER_PAGE
 from assistants.models import Shift, SwapRequest
 from tests import factories
 from tests.factories_shifts import local, make_shift, make_swap
@@ -137,6 +138,45 @@ def test_the_shift_list_offers_what_i_may_take_soonest_first(
     assert all(marker in page for marker in shown)
     assert [page.index(marker) for marker in shown] == sorted(page.index(m) for m in shown)
     assert not any(f'data-swap-id="{swap.pk}"' in page for swap in hidden)
+
+
+def test_the_shift_list_shows_the_first_offers_and_links_to_all_of_them(
+    bob, shift, assistant, dave
+):
+    offers = [
+        make_swap(
+            shift=make_shift(
+                date=date(2026, 3, 4 + n), service_point=shift.service_point, assistant=dave
+            ),
+            offered_to=assistant,
+        )
+        for n in range(SWAP_OFFERS_ON_SHIFTS + 1)
+    ]
+    page = bob.get("/m/shifts/").content.decode()
+    assert [f'data-swap-id="{o.pk}"' in page for o in offers] == [True] * 5 + [False]
+    assert 'href="/m/swaps/"' in page
+
+    first = bob.get("/m/swaps/").content.decode()
+    assert all(f'data-swap-id="{o.pk}"' in first for o in offers)
+    assert 'data-testid="pager-next"' not in first
+
+
+def test_the_offers_page_pages_without_counting(bob, shift, assistant, dave, settings):
+    offers = [
+        make_swap(
+            shift=make_shift(
+                date=date(2026, 3, 4 + n), service_point=shift.service_point, assistant=dave
+            )
+        )
+        for n in range(SWAP_OFFERS_PER_PAGE + 1)
+    ]
+    first = bob.get("/m/swaps/").content.decode()
+    assert 'data-testid="pager-next"' in first
+    assert f'data-swap-id="{offers[-1].pk}"' not in first
+    second = bob.get("/m/swaps/?page=2").content.decode()
+    assert f'data-swap-id="{offers[-1].pk}"' in second
+    assert f'data-swap-id="{offers[0].pk}"' not in second
+    assert "No open offers for you." in bob.get("/m/swaps/?page=3").content.decode()
 
 
 def test_an_offer_can_be_withdrawn(bob, shift, assistant):
