@@ -18,6 +18,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -763,8 +764,12 @@ def discard_rota(*, rota: Rota) -> None:
             _("A published rota cannot be discarded; cancel its shifts instead."),
             code="rota_published_cannot_discard",
         )
-    # Children first, each as one DELETE: the ORM's cascade would fetch every shift's id.
-    ShiftEvent.objects.filter(shift__rota=locked).delete()
-    SwapRequest.objects.filter(shift__rota=locked).delete()
-    Shift.objects.filter(rota=locked).delete()
+    # A draft leaves no trace in the audit trail, which starts when a rota is published. Left on,
+    # auditlog would write an entry per shift, each naming the shift with two queries of its
+    # own: discarding a district's month (58,000 shifts at scale 100) took over ten minutes.
+    with disable_auditlog():
+        # Children first, each as one DELETE: the ORM's cascade would fetch every shift's id.
+        ShiftEvent.objects.filter(shift__rota=locked).delete()
+        SwapRequest.objects.filter(shift__rota=locked).delete()
+        Shift.objects.filter(rota=locked).delete()
     locked.delete()

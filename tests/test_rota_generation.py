@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from datetime import date, time, timedelta
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -675,6 +677,25 @@ def test_discarding_a_draft_removes_it_with_its_shifts_and_history(db):
     assert not Shift.objects.exists() and not ShiftEvent.objects.exists()
     # The dates are free again.
     assert generate_rota(starts_on=START, ends_on=START + timedelta(days=6)).shifts.exists()
+
+
+def test_discarding_a_draft_writes_no_audit_entries_and_a_few_queries_whatever_its_size(
+    db, django_assert_max_num_queries
+):
+    for _point in range(3):
+        staffed_point(4)
+    rota = generate_rota(starts_on=START, ends_on=START + timedelta(days=27))
+    assert rota.shifts.count() >= 30
+    entries_before = LogEntry.objects.count()
+
+    # Lock, three DELETEs with the cascade's look-ups, the rota itself (and its audit entry).
+    with django_assert_max_num_queries(15):
+        discard_rota(rota=rota)
+
+    assert not Shift.objects.exists()
+    shift_type = ContentType.objects.get_for_model(Shift)
+    assert not LogEntry.objects.filter(content_type=shift_type).exists()
+    assert LogEntry.objects.count() - entries_before <= 1
 
 
 def test_a_published_rota_cannot_be_discarded(db, staff_user):
