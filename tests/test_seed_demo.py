@@ -46,7 +46,12 @@ from cases.models import (
 from cases.sweeps import overdue_cases, overdue_follow_ups
 from cases.workflow import create_case
 from partners.models import Agreement, Partner, PartnerContact
-from talentoffice.management.commands.seed_demo import CreditCodes, MobileNumbers, _split
+from talentoffice.management.commands.seed_demo import (
+    DEMO_OFFERS,
+    CreditCodes,
+    MobileNumbers,
+    _split,
+)
 from talentoffice.models import Community, Street
 from talentoffice.validators import (
     LICENCE_NUMBER_PATTERN,
@@ -472,11 +477,39 @@ def test_past_shifts_were_served_or_missed_and_upcoming_ones_are_scheduled(db):
     }
 
 
+def test_each_demo_login_is_offered_shifts_it_is_free_to_take(db):
+    seed()
+
+    logins = get_user_model().objects.filter(username__startswith="assistant")
+    posted = [user.assistant for user in logins if user.assistant.dispatches.current_on(TODAY)]
+    assert posted  # a demo login not yet posted anywhere has no point to be offered shifts at
+    for demo in posted:
+        offers = SwapRequest.objects.filter(
+            status="open",
+            offered_to__isnull=True,
+            shift__date__gt=TODAY,
+            shift__specialty=demo.specialty,
+            shift__service_point__in=demo.dispatches.current_on(TODAY).values("service_point"),
+        ).exclude(requested_by=demo)
+        free = [
+            offer
+            for offer in offers.select_related("shift")
+            if not Shift.objects.live()
+            .filter(
+                assistant=demo,
+                starts_at__lt=offer.shift.ends_at,
+                ends_at__gt=offer.shift.starts_at,
+            )
+            .exists()
+        ]
+        assert len(free) >= DEMO_OFFERS, demo.name
+
+
 def test_swap_requests_offer_upcoming_shifts_of_their_holder_to_free_colleagues(db):
     seed()
 
     swaps = list(SwapRequest.objects.select_related("shift", "offered_to"))
-    assert len(swaps) == 6
+    assert len(swaps) >= 6  # six at random, and those the demo logins can take (below)
     assert any(swap.offered_to is not None for swap in swaps)
     for swap in swaps:
         assert swap.status == "open" and swap.shift.date > TODAY

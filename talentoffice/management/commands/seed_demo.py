@@ -75,6 +75,8 @@ DEFAULT_SEED = 2024
 DEMO_LEAD_SHARE = 0.02
 # Of the cases that get a helper, the share helped by a demo login at scale 1 (a few each).
 DEMO_HELPER_SHARE = 0.03
+# Open offers to anyone that each demo login can take, at any scale (see demo_offers).
+DEMO_OFFERS = 8
 # The district is fixed in time (no `today`), so that a seed gives the same rows on any day; only
 # the rota follows the calendar (this month and the next), so it is the same for a seed and a day.
 LAST_DISPATCH_START = date(2025, 6, 30)
@@ -1430,8 +1432,63 @@ class DemoDistrict(DemoCases):
                     note=note,
                 )
             )
+        for shift_id, requester_id, note in self.demo_offers(upcoming, swaps, busy, on_leave):
+            swaps.append(
+                SwapRequest(
+                    shift_id=shift_id, requested_by_id=requester_id, status="open", note=note
+                )
+            )
+            events.append(
+                ShiftEvent(
+                    shift_id=shift_id,
+                    kind="swap_offered",
+                    actor=by_pk[requester_id].user,
+                    assistant_id=requester_id,
+                    note=note,
+                )
+            )
         _bulk(SwapRequest, swaps)
         _bulk(ShiftEvent, events)
+
+    def demo_offers(self, upcoming, swaps, busy, on_leave):
+        """Offers to anyone that give each demo login DEMO_OFFERS it is free to take, at any scale.
+
+        As with cases: a bigger district puts more colleagues on a point, not more offers in
+        front of one person. At scale 100 the random offers already reach that many; at scale 1
+        a few colleagues at the demo login's points offer shifts of their specialty. A separate
+        random stream, so that the rest of the seed stays as it was.
+        """
+        rng = random.Random(f"demo-offers:{self.seed}")
+        shifts = {row[0]: row for row in upcoming}
+        offered = {swap.shift_id for swap in swaps}
+        open_to_anyone = [shifts[swap.shift_id] for swap in swaps if swap.offered_to_id is None]
+        for demo in (assistant for assistant in self.assistants if assistant.user_id is not None):
+            points = {
+                dispatch.service_point.pk
+                for dispatch in self.dispatches
+                if dispatch.assistant_id == demo.pk
+                and dispatch.starts_on <= self.today
+                and (dispatch.ends_on is None or self.today <= dispatch.ends_on)
+            }
+
+            def takes(row, demo=demo, points=points):
+                _pk, holder, point, specialty, *_times = row
+                return holder != demo.pk and point in points and specialty == demo.specialty
+
+            def free(row, demo=demo):
+                _pk, _holder, _point, _specialty, day, starts_at, ends_at = row
+                on_leave_then = any(first <= day <= last for first, last in on_leave[demo.pk])
+                on_duty_then = any(s < ends_at and starts_at < e for s, e in busy[demo.pk, day])
+                return not on_leave_then and not on_duty_then
+
+            seen = sum(1 for row in open_to_anyone if takes(row) and free(row))
+            candidates = [
+                row for row in upcoming if takes(row) and free(row) and row[0] not in offered
+            ]
+            for row in rng.sample(candidates, min(max(DEMO_OFFERS - seen, 0), len(candidates))):
+                offered.add(row[0])
+                open_to_anyone.append(row)
+                yield row[0], row[1], rng.choice(data.SWAP_NOTES)
 
     def build_duty(self):
         """Templates, leave, the two months' rotas, past attendance and swap requests."""
