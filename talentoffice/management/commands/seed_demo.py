@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -67,6 +68,13 @@ from talentoffice.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from talentoffice.workdays import WorkdayCalendar
 
 BATCH_SIZE = 2000
+
+
+def _in_force(dispatch, day) -> bool:
+    """Whether the dispatch (a posting to a point) covers the day."""
+    return dispatch.starts_on <= day and (dispatch.ends_on is None or day <= dispatch.ends_on)
+
+
 # Cases are planned all at once (to number them in intake order) but written this many at a
 # time, so that scale 100 never holds millions of unsaved timeline rows.
 CASE_SLICE = 10_000
@@ -302,8 +310,6 @@ class DemoCases:
             ]
             for specialty in ("finance", "legal")
         }
-        # The demo logins get a share of the cases, so that their pages show work.
-        self.demo_assistants = [a for a in self.assistants if a.user_id is not None]
         # Insertion order is the seed's order, so the n-th requester is the same in every run.
         self.enterprise_ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
         self.resident_ids = list(Resident.objects.order_by("pk").values_list("pk", flat=True))
@@ -395,6 +401,12 @@ class DemoCases:
         for key, offset in offsets.items():
             setattr(plan, f"{key}_at", plan.created_at + offset)
         return plan
+
+    @cached_property
+    def demo_assistants(self):
+        """The assistants with a login (assistant1..3): they get a share of the work at any
+        scale, so that their pages show some."""
+        return [a for a in self.assistants if a.user_id is not None]
 
     def build_cases(self):
         """Plan every case, number them in intake order, then write them slice by slice."""
@@ -1383,18 +1395,34 @@ class DemoDistrict(DemoCases):
         ).values_list("assistant_id", "starts_on", "ends_on"):
             on_leave[assistant_id].append((starts_on, ends_on))
 
-        def free(dispatch, requester_id, day, starts_at, ends_at):
-            """Posted there that day, not the requester, not on leave, not on duty then."""
-            pk = dispatch.assistant_id
-            return (
-                pk != requester_id
-                and dispatch.starts_on <= day
-                and (dispatch.ends_on is None or day <= dispatch.ends_on)
-                and not any(first <= day <= last for first, last in on_leave[pk])
-                and not any(s < ends_at and starts_at < e for s, e in busy[pk, day])
+        def free(assistant_id, day, starts_at, ends_at):
+            """Neither on leave that day nor on duty at that time."""
+            return not any(first <= day <= last for first, last in on_leave[assistant_id]) and not (
+                any(s < ends_at and starts_at < e for s, e in busy[assistant_id, day])
             )
 
         swaps, events = [], []
+
+        def offer(shift_id, requester_id, offered_to, note):
+            swaps.append(
+                SwapRequest(
+                    shift_id=shift_id,
+                    requested_by_id=requester_id,
+                    offered_to_id=offered_to,
+                    status="open",
+                    note=note,
+                )
+            )
+            events.append(
+                ShiftEvent(
+                    shift_id=shift_id,
+                    kind="swap_offered",
+                    actor=by_pk[requester_id].user,
+                    assistant_id=requester_id,
+                    note=note,
+                )
+            )
+
         count = min(len(upcoming), data.SWAP_REQUESTS * self.scale)
         for pk, requester_id, point_id, specialty, day, starts_at, ends_at in rng.sample(
             upcoming, count
@@ -1409,48 +1437,19 @@ class DemoDistrict(DemoCases):
                     (
                         d.assistant_id
                         for d in itertools.chain(colleagues[start:], colleagues[:start])
-                        if free(d, requester_id, day, starts_at, ends_at)
+                        if d.assistant_id != requester_id
+                        and _in_force(d, day)
+                        and free(d.assistant_id, day, starts_at, ends_at)
                     ),
                     None,
                 )
-            note = rng.choice(data.SWAP_NOTES)
-            swaps.append(
-                SwapRequest(
-                    shift_id=pk,
-                    requested_by_id=requester_id,
-                    offered_to_id=offered_to,
-                    status="open",
-                    note=note,
-                )
-            )
-            events.append(
-                ShiftEvent(
-                    shift_id=pk,
-                    kind="swap_offered",
-                    actor=by_pk[requester_id].user,
-                    assistant_id=requester_id,
-                    note=note,
-                )
-            )
-        for shift_id, requester_id, note in self.demo_offers(upcoming, swaps, busy, on_leave):
-            swaps.append(
-                SwapRequest(
-                    shift_id=shift_id, requested_by_id=requester_id, status="open", note=note
-                )
-            )
-            events.append(
-                ShiftEvent(
-                    shift_id=shift_id,
-                    kind="swap_offered",
-                    actor=by_pk[requester_id].user,
-                    assistant_id=requester_id,
-                    note=note,
-                )
-            )
+            offer(pk, requester_id, offered_to, rng.choice(data.SWAP_NOTES))
+        for shift_id, requester_id, note in self.demo_offers(upcoming, swaps, free):
+            offer(shift_id, requester_id, None, note)
         _bulk(SwapRequest, swaps)
         _bulk(ShiftEvent, events)
 
-    def demo_offers(self, upcoming, swaps, busy, on_leave):
+    def demo_offers(self, upcoming, swaps, free):
         """Offers to anyone that give each demo login DEMO_OFFERS it is free to take, at any scale.
 
         As with cases: a bigger district puts more colleagues on a point, not more offers in
@@ -1462,29 +1461,24 @@ class DemoDistrict(DemoCases):
         shifts = {row[0]: row for row in upcoming}
         offered = {swap.shift_id for swap in swaps}
         open_to_anyone = [shifts[swap.shift_id] for swap in swaps if swap.offered_to_id is None]
-        for demo in (assistant for assistant in self.assistants if assistant.user_id is not None):
+        for demo in self.demo_assistants:
             points = {
                 dispatch.service_point.pk
                 for dispatch in self.dispatches
-                if dispatch.assistant_id == demo.pk
-                and dispatch.starts_on <= self.today
-                and (dispatch.ends_on is None or self.today <= dispatch.ends_on)
+                if dispatch.assistant_id == demo.pk and _in_force(dispatch, self.today)
             }
 
-            def takes(row, demo=demo, points=points):
-                _pk, holder, point, specialty, *_times = row
-                return holder != demo.pk and point in points and specialty == demo.specialty
+            def can_take(row, demo=demo, points=points):
+                _pk, holder, point, specialty, day, starts_at, ends_at = row
+                return (
+                    holder != demo.pk
+                    and point in points
+                    and specialty == demo.specialty
+                    and free(demo.pk, day, starts_at, ends_at)
+                )
 
-            def free(row, demo=demo):
-                _pk, _holder, _point, _specialty, day, starts_at, ends_at = row
-                on_leave_then = any(first <= day <= last for first, last in on_leave[demo.pk])
-                on_duty_then = any(s < ends_at and starts_at < e for s, e in busy[demo.pk, day])
-                return not on_leave_then and not on_duty_then
-
-            seen = sum(1 for row in open_to_anyone if takes(row) and free(row))
-            candidates = [
-                row for row in upcoming if takes(row) and free(row) and row[0] not in offered
-            ]
+            seen = sum(1 for row in open_to_anyone if can_take(row))
+            candidates = [row for row in upcoming if can_take(row) and row[0] not in offered]
             for row in rng.sample(candidates, min(max(DEMO_OFFERS - seen, 0), len(candidates))):
                 offered.add(row[0])
                 open_to_anyone.append(row)
