@@ -49,6 +49,13 @@ def test_an_assistant_sees_their_shifts_takes_a_colleagues_offer_and_finds_the_c
     expect(page.locator(f"{tid('shift-upcoming')} {tid('shift-item')}")).to_have_count(2)
     shot("shifts-with-an-offer")
 
+    # Every offer, a page at a time (the shifts page shows the first five).
+    page.goto("/m/swaps/")
+    expect(page.locator(tid("swap-offer-item"))).to_have_count(1)
+    expect(page.locator(tid("swap-offer-item"))).to_contain_text("家中有事")
+    shot("offers-to-me")
+
+    page.locator(tid("nav-shifts")).click()
     page.locator(tid("swap-accept-button")).click()
     expect(page.locator(tid("swap-offer-item"))).to_have_count(0)
     expect(page.locator(f"{tid('shift-upcoming')} {tid('shift-item')}")).to_have_count(3)
