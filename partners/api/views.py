@@ -47,9 +47,11 @@ from partners.models import (
 )
 from partners.scorecard import scorecard
 from talentoffice.access import partner_id_of
+from talentoffice.statements import remembered_values
 
 from . import listing
 from . import serializers as api
+from .authentication import ApiKeyPrincipal
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
 
 # The longest period one scorecard covers.
@@ -81,6 +83,8 @@ class PartnerAPIMixin:
 
 # Query parameters that page or sort a list; none of them is a filter.
 NOT_FILTERS = {"cursor", "page_size", "ordering"}
+# Query parameters that still leave the first page of a list.
+FIRST_PAGE_PARAMS = NOT_FILTERS - {"cursor"}
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -110,10 +114,24 @@ class RowListMixin:
     list_shape: listing.ListShape
 
     def list(self, request, *args, **kwargs):
+        params = request.query_params
+        if isinstance(request.user, ApiKeyPrincipal) and FIRST_PAGE_PARAMS.issuperset(params):
+            # The first page of an unfiltered list, the one a partner's system polls. For a key,
+            # the rows' queryset and statement depend on the partner and the ordering asked
+            # for only (the paginator's order and slice are added to the statement's key).
+            # A cursor adds a position; a session user may be staff: those build as usual.
+            key = ("partner-api-list", type(self), self.partner_id, params.get("ordering"))
+            rows = remembered_values(key, self.rows_queryset)
+        else:
+            rows = self.rows_queryset()
+        rows = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.list_shape.items(rows, partner_id=self.partner_id))
+
+    def rows_queryset(self):
+        """The list's columns as `.values()` rows, filtered and ordered as the request asks."""
         # The detail queryset's prefetches act on instances; the shape attaches its own lists.
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        rows = self.paginate_queryset(queryset.values(*self.list_shape.columns))
-        return self.get_paginated_response(self.list_shape.items(rows, partner_id=self.partner_id))
+        return queryset.values(*self.list_shape.columns)
 
 
 # ---------------------------------------------------------------------------------------------
