@@ -1,11 +1,14 @@
 """The list pages built from rows answer exactly what the serializers give for the same objects."""
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from assistants.models import Skill
 from cases.models import Case, Visit
@@ -114,3 +117,16 @@ def test_a_moment_in_utc_is_written_with_z_as_drf_writes_it():
 
     assert written.endswith("Z")
     assert written == serializers.DateTimeField(default_timezone=UTC).to_representation(row["at"])
+
+
+@pytest.mark.parametrize("microsecond", [0, 123456])
+def test_a_moment_in_beijing_time_renders_as_drf_writes_it(microsecond):
+    beijing = ZoneInfo("Asia/Shanghai")
+    row = {"at": datetime(2026, 12, 7, 5, 30, 1, microsecond, tzinfo=UTC)}
+    page = listing.Page(partner_id=1, timezone=beijing)
+    drf_text = serializers.DateTimeField(default_timezone=beijing).to_representation(row["at"])
+
+    value = listing.moment("at")(row, page)
+
+    assert FastJSONRenderer().render({"at": value}) == orjson.dumps({"at": drf_text})
+    assert JSONRenderer().render({"at": value}) == JSONRenderer().render({"at": drf_text})
