@@ -3,7 +3,7 @@ whole table), states and kinds by value. Each list is already scoped to the call
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import AssistantStatus, ShiftStatus, Specialty
@@ -32,10 +32,24 @@ class NumberInFilter(filters.BaseInFilter, IdFilter):
     """Comma-separated IDs: `assistant_id=3,5`."""
 
 
+class AnyOfFilter(filters.MultipleChoiceFilter):
+    """Rows whose column holds any of the values given: `state=assigned&state=in_progress`.
+
+    django-filter's MultipleChoiceFilter adds DISTINCT, which a filter across a to-many join
+    needs and one on the row's own column does not; DISTINCT makes PostgreSQL sort every
+    matching row before it can return the first page, instead of reading the list's ordering
+    index until the page is full (`?state=closed` sorted 180,000 cases at scale 100: 128 ms).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
 class AssistantFilterSet(filters.FilterSet):
     id = NumberInFilter(field_name="id", label=_("Assistant IDs, comma-separated"))
     specialty = filters.ChoiceFilter(choices=Specialty.choices, label=_("Specialty"))
-    status = filters.MultipleChoiceFilter(choices=AssistantStatus.choices, label=_("Status"))
+    status = AnyOfFilter(choices=AssistantStatus.choices, label=_("Status"))
     service_point_id = NumberInFilter(
         method="filter_service_point",
         label=_("Currently dispatched to these service point IDs, comma-separated"),
@@ -56,7 +70,7 @@ class AssistantFilterSet(filters.FilterSet):
 
 
 class ProposalFilterSet(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ProposalStatus.choices, label=_("Status"))
+    status = AnyOfFilter(choices=ProposalStatus.choices, label=_("Status"))
     kind = filters.ChoiceFilter(choices=ProposalKind.choices, label=_("Kind"))
     assistant_id = NumberInFilter(field_name="assistant_id", label=_("Assistant IDs"))
 
@@ -67,7 +81,7 @@ class ProposalFilterSet(filters.FilterSet):
 
 class ShiftFilterSet(filters.FilterSet):
     date = filters.DateFromToRangeFilter(label=_("Date range (date_after, date_before)"))
-    status = filters.MultipleChoiceFilter(choices=ShiftStatus.choices, label=_("Status"))
+    status = AnyOfFilter(choices=ShiftStatus.choices, label=_("Status"))
     specialty = filters.ChoiceFilter(choices=Specialty.choices, label=_("Specialty"))
     assistant_id = NumberInFilter(field_name="assistant_id", label=_("Assistant IDs"))
     service_point_id = NumberInFilter(field_name="service_point_id", label=_("Service point IDs"))
@@ -85,7 +99,7 @@ class CaseFilterSet(filters.FilterSet):
         field_name="resolved_at__date",
         label=_("Resolved between (resolved_after, resolved_before)"),
     )
-    state = filters.MultipleChoiceFilter(choices=CaseState.choices, label=_("State"))
+    state = AnyOfFilter(choices=CaseState.choices, label=_("State"))
     specialty = filters.ChoiceFilter(
         field_name="service_item__specialty", choices=Specialty.choices, label=_("Specialty")
     )
@@ -100,15 +114,19 @@ class CaseFilterSet(filters.FilterSet):
         fields = ["created", "resolved", "state", "specialty", "assistant_id", "service_point_id"]
 
     def filter_assistant(self, queryset, name, value):
+        # One set of ids, led or helped, from the two indexes. Written as "lead in (…) OR id in
+        # (helped)", PostgreSQL could not tell how few rows match, and walked all 300,000
+        # cases at scale 100 in the list's order (80 ms; 1 ms this way).
+        led = Case.objects.filter(lead_id__in=value).order_by().values("pk")
         helped = Case.helpers.through.objects.filter(assistant_id__in=value).values("case_id")
-        return queryset.filter(Q(lead_id__in=value) | Q(pk__in=helped))
+        return queryset.filter(pk__in=led.union(helped))
 
 
 class VisitFilterSet(filters.FilterSet):
     occurred = filters.DateFromToRangeFilter(
         field_name="occurred_at__date", label=_("Date range (occurred_after, occurred_before)")
     )
-    kind = filters.MultipleChoiceFilter(choices=VisitKind.choices, label=_("Kind"))
+    kind = AnyOfFilter(choices=VisitKind.choices, label=_("Kind"))
     assistant_id = NumberInFilter(field_name="assistant_id", label=_("Assistant IDs"))
     case_id = NumberInFilter(field_name="case_id", label=_("Case IDs"))
     service_point_id = NumberInFilter(field_name="service_point_id", label=_("Service point IDs"))
@@ -122,8 +140,8 @@ class WebhookDeliveryFilterSet(filters.FilterSet):
     created = filters.DateFromToRangeFilter(
         field_name="created_at__date", label=_("Date range (created_after, created_before)")
     )
-    event = filters.MultipleChoiceFilter(choices=WebhookEvent.choices, label=_("Event"))
-    status = filters.MultipleChoiceFilter(choices=WebhookDeliveryStatus.choices, label=_("Status"))
+    event = AnyOfFilter(choices=WebhookEvent.choices, label=_("Event"))
+    status = AnyOfFilter(choices=WebhookDeliveryStatus.choices, label=_("Status"))
     endpoint_id = NumberInFilter(field_name="endpoint_id", label=_("Endpoint IDs"))
 
     class Meta:
