@@ -63,7 +63,9 @@ def count_in_window(key: str, window: int, backend=None) -> int:
         # One round trip: INCR creates the key at 1; EXPIRE NX sets the lifetime only once.
         client = _write_client(cache)
         full_key = cache.make_key(key)
-        pipeline = client.pipeline()
+        # No MULTI/EXEC: both commands go in one write and INCR is atomic on its own; EXPIRE NX
+        # only ever sets the first lifetime, whatever runs between the two.
+        pipeline = client.pipeline(transaction=False)
         pipeline.incr(full_key)
         pipeline.expire(full_key, window + 1, nx=True)
         count, _expiry_set = pipeline.execute()
