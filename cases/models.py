@@ -436,6 +436,9 @@ class Case(TimeStampedModel):
             # Newest first within one state (the partner API's and the admin's state filters): a
             # state few of the caller's cases are in no longer walks every case of the district.
             models.Index(fields=["state", "-created_at", "-id"], name="case_state_newest"),
+            # The partner API's `ordering=target_date`, read in order up to the page instead of
+            # sorting the partner's every case (scale 100: 123 ms).
+            models.Index(fields=["target_date", "id"], name="case_due"),
             models.Index(fields=["state", "follow_up_due"], name="case_state_follow_up"),
             models.Index(fields=["state", "accept_by"], name="case_state_accept_by"),
         ]

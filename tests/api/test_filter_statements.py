@@ -1,6 +1,9 @@
 """Filters that PostgreSQL can serve from the list's own indexes: states without DISTINCT, and
 "led or helped by" as one set of ids. Same rows as before, each once."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -79,3 +82,27 @@ def test_led_or_helped_by_another_partners_assistant_shows_nothing(
     ids, _statement = page_statement(api_a, f"/api/v1/cases/?assistant_id={second_assistant.pk}")
 
     assert ids == []
+
+
+@pytest.mark.parametrize(
+    ("created_beijing", "included"),
+    [
+        (datetime(2026, 11, 1, 0, 0, 0), True),
+        (datetime(2026, 11, 1, 23, 59, 59, 999999), True),
+        (datetime(2026, 10, 31, 23, 59, 59, 999999), False),
+        (datetime(2026, 11, 2, 0, 0, 0), False),
+    ],
+)
+def test_a_range_of_days_is_of_beijing_days_and_reads_the_column_itself(
+    api_a, world_a, created_beijing, included
+):
+    case = world_a["case"]
+    instant = created_beijing.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    Case.objects.filter(pk=case.pk).update(created_at=instant)
+
+    ids, statement = page_statement(
+        api_a, "/api/v1/cases/?created_after=2026-11-01&created_before=2026-11-01"
+    )
+
+    assert (case.pk in ids) is included
+    assert "AT TIME ZONE" not in statement
