@@ -140,12 +140,16 @@ class SideBySide:
     """The signed-in user's pages through Django and through their bare replay, interleaved."""
 
     def __init__(self, user, *, headers: dict[str, str] | None = None):
+        """`user` is signed in by a session cookie; None sends no cookie (an API key in
+        `headers` says who is calling)."""
         # Keep one connection across requests, as production does (DB_CONN_MAX_AGE).
         connection.settings_dict["CONN_MAX_AGE"] = None
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)  # writes the session; the requests below only read it
-        name = settings.SESSION_COOKIE_NAME
-        self.cookie = f"{name}={client.cookies[name].value}"
+        self.cookie = ""
+        if user is not None:
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(user)  # writes the session; the requests below only read it
+            name = settings.SESSION_COOKIE_NAME
+            self.cookie = f"{name}={client.cookies[name].value}"
         self.headers = headers or {}
         self.app = WSGIHandler()
         params = connection.get_connection_params()

@@ -1,0 +1,146 @@
+"""Partner API lists as a partner's system asks for them: filtered, reordered, a later page.
+
+Usage (a database seeded with `seed_demo`, see bench/README.md):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/talentoffice_bench_s100 \\
+        .venv/bin/python bench/api_filter_bench.py [--runs 7] [--batch 3]
+
+`api_bench.py` races the first, unfiltered page of each list. A partner's system also asks for
+one state, one assistant, one week, another order, and walks the pages. Each such request here
+is answered by the app (the whole stack, the demo partner's API key) and by a bare replay of the
+SQL it ran (`sidebyside.py`), interleaved and repeated. What to look for: the same number of
+queries at scale 1 and 100, and no request far slower at scale 100 than at scale 1 (none walks
+or sorts the district's whole table to answer). The script creates an API key for the demo
+partner and deletes it at the end.
+"""
+
+import argparse
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
+# As in production: no DEBUG query log, the throttle's counters in Redis (this helper's db),
+# no log line per request on the terminal.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/10")
+os.environ.setdefault("LOG_REQUESTS", "false")
+
+import django
+
+django.setup()
+
+import orjson  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from assistants.models import Assistant, Dispatch  # noqa: E402
+from cases.models import Visit  # noqa: E402
+from partners.models import ApiKey, Partner  # noqa: E402
+from partners.services import create_api_key  # noqa: E402
+from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report import record  # noqa: E402
+from sidebyside import SideBySide  # noqa: E402
+
+
+def requests_for(partner, bench) -> list[tuple[str, str]]:
+    """(label, URL) of each request, with values taken from the partner's own rows."""
+    assistant = Assistant.objects.filter(partner=partner).order_by("id").first()
+    point_id = (
+        Dispatch.objects.filter(assistant__partner=partner)
+        .order_by("service_point_id")
+        .values_list("service_point_id", flat=True)
+        .first()
+    )
+    case_id = (
+        Visit.objects.filter(assistant=assistant, case__isnull=False)
+        .order_by("-id")
+        .values_list("case_id", flat=True)[0]
+    )
+    today = timezone.localdate()
+    month_ago = (today - timedelta(days=30)).isoformat()
+    week = f"{today - timedelta(days=3)}&date_before={today + timedelta(days=3)}"
+    requests = [
+        ("assistants ?status=active", "/api/v1/assistants/?status=active"),
+        ("assistants ?service_point_id", f"/api/v1/assistants/?service_point_id={point_id}"),
+        ("assistants ?ordering=-created_at", "/api/v1/assistants/?ordering=-created_at"),
+        ("shifts ?date (a week)", f"/api/v1/shifts/?date_after={week}"),
+        ("shifts ?status=missed", "/api/v1/shifts/?status=missed"),
+        ("shifts ?assistant_id", f"/api/v1/shifts/?assistant_id={assistant.pk}"),
+        ("shifts ?service_point_id", f"/api/v1/shifts/?service_point_id={point_id}"),
+        ("cases ?state=in_progress", "/api/v1/cases/?state=in_progress"),
+        ("cases ?state=closed", "/api/v1/cases/?state=closed"),
+        ("cases ?assistant_id", f"/api/v1/cases/?assistant_id={assistant.pk}"),
+        ("cases ?created_after (30 days)", f"/api/v1/cases/?created_after={month_ago}"),
+        (
+            "cases ?created (a month of none)",
+            "/api/v1/cases/?created_after=2001-01-01&created_before=2001-01-31",
+        ),
+        ("cases ?ordering=target_date", "/api/v1/cases/?ordering=target_date"),
+        ("visits ?kind=return_visit", "/api/v1/visits/?kind=return_visit"),
+        ("visits ?case_id", f"/api/v1/visits/?case_id={case_id}"),
+        ("visits ?occurred_after (30 days)", f"/api/v1/visits/?occurred_after={month_ago}"),
+    ]
+    # The second page of the two biggest lists, by the cursor the first page links to.
+    for route in ("shifts", "cases"):
+        _status, body = bench.get(f"/api/v1/{route}/")
+        link = urlsplit(orjson.loads(body)["next"])
+        requests.append((f"{route}, page 2 (cursor)", f"{link.path}?{link.query}"))
+    return requests
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="rounds (each: every request once)")
+    parser.add_argument("--batch", type=int, default=3, help="requests per variant per round")
+    parser.add_argument("--quick", action="store_true", help="2 rounds of 1 (over --runs, --batch)")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.batch = 2, 1
+    # The throttle still counts every request in Redis, but never refuses one here.
+    settings.PARTNER_API_RATE = "1000000/s"
+
+    partner = Partner.objects.filter(short_name=DEMO_PARTNER_SHORT_NAME).first()
+    if partner is None:
+        sys.exit("no demo partner: seed the database with seed_demo first")
+    api_key, raw_key = create_api_key(partner=partner, name="bench: api_filter_bench (deleted)")
+    headers = {"Accept": "application/json", "Authorization": f"Bearer {raw_key}"}
+    try:
+        with SideBySide(None, headers=headers) as bench:
+            pages = [bench.page(label, url) for label, url in requests_for(partner, bench)]
+            rows = {
+                page.label: len(orjson.loads(bench.get(page.url)[1])["results"]) for page in pages
+            }
+            results = bench.interleave(pages, runs=args.runs, batch=args.batch)
+    finally:
+        ApiKey.objects.filter(pk=api_key.pk).delete()
+        cache.delete(f"throttle:partner_api:key:{api_key.pk}")
+
+    print(
+        f"database {connection.settings_dict['NAME']}, partner {partner.short_name}; "
+        f"{args.runs} rounds x {args.batch}; load average {os.getloadavg()[0]:.1f}"
+    )
+    print("| request | rows | app ms | bare ms | app/bare | queries app/bare |")
+    print("|---|---|---|---|---|---|")
+    for page, app_s, bare_s in results:
+        print(
+            f"| {page.label} | {rows[page.label]} | {app_s * 1000:.1f} | {bare_s * 1000:.1f} "
+            f"| {app_s / bare_s:.1f} | {page.queries}/{page.bare_queries} |"
+        )
+        record(
+            f"api filter: {page.label}",
+            median_ms=app_s * 1000,
+            queries=page.queries,
+            baseline_ms=bare_s * 1000,
+        )
+
+
+if __name__ == "__main__":
+    main()
