@@ -35,48 +35,36 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
-# As in production: no DEBUG query log, the throttle's counters in Redis (this helper's db),
-# no log line per request on the terminal.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/10")
-os.environ.setdefault("LOG_REQUESTS", "false")
+import api_env  # noqa: F401  (starts Django; bench/ is the script's own folder)
 
-import django
+# isort: split
+import orjson
+import psycopg
+import sidebyside
+from django.conf import settings
+from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.http import HttpResponse
+from django.urls import include, path
+from psycopg.rows import dict_row
+from report import record
+from rest_framework import pagination, renderers, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+from sidebyside import Capture, bare_app_for, call, read_statements
 
-django.setup()
-
-import orjson  # noqa: E402
-import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
-from django.urls import include, path  # noqa: E402
-from psycopg.rows import dict_row  # noqa: E402
-from rest_framework import pagination, renderers, serializers, viewsets  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
-from rest_framework.routers import SimpleRouter  # noqa: E402
-from rest_framework.views import APIView  # noqa: E402
-
-import talentoffice.urls  # noqa: E402
-from assistants.models import Assistant, Shift  # noqa: E402
-from cases.models import Case, Visit  # noqa: E402
-from partners.api import serializers as api  # noqa: E402
-from partners.models import Agreement, ApiKey, Partner  # noqa: E402
-from partners.services import create_api_key  # noqa: E402
-from talentoffice.access import partner_id_of  # noqa: E402
-from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME  # noqa: E402
-from talentoffice.masking import mask_name, mask_phone  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import sidebyside  # noqa: E402
-from report import record  # noqa: E402
-from sidebyside import Capture, bare_app_for, call, read_statements  # noqa: E402
+import talentoffice.urls
+from assistants.models import Assistant, Shift
+from cases.models import Case, Visit
+from partners.api import serializers as api
+from partners.models import Agreement, ApiKey, Partner
+from partners.services import create_api_key
+from talentoffice.access import partner_id_of
+from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME
+from talentoffice.masking import mask_name, mask_phone
 
 PAGE_SIZE = 50
 ENDPOINTS = ["agreements", "assistants", "shifts", "cases", "visits"]

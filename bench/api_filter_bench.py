@@ -18,36 +18,24 @@ import argparse
 import os
 import sys
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
-# As in production: no DEBUG query log, the throttle's counters in Redis (this helper's db),
-# no log line per request on the terminal.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/10")
-os.environ.setdefault("LOG_REQUESTS", "false")
+import api_env  # noqa: F401  (starts Django; bench/ is the script's own folder)
 
-import django
+# isort: split
+import orjson
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from report import record
+from sidebyside import SideBySide
 
-django.setup()
-
-import orjson  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from assistants.models import Assistant, Dispatch  # noqa: E402
-from cases.models import Visit  # noqa: E402
-from partners.models import ApiKey, Partner  # noqa: E402
-from partners.services import create_api_key  # noqa: E402
-from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import record  # noqa: E402
-from sidebyside import SideBySide  # noqa: E402
+from assistants.models import Assistant, Dispatch
+from cases.models import Visit
+from partners.models import ApiKey, Partner
+from partners.services import create_api_key
+from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME
 
 
 def requests_for(partner, bench) -> list[tuple[str, str]]:

@@ -31,14 +31,16 @@ class CompiledStatement:
     params: tuple
     # Column position -> (converter functions, expression), as the ORM's compiler gives them.
     converters: dict[int, tuple[list, Any]]
+    # The columns' names, where rows are read as dicts.
     names: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, query, using: str) -> "CompiledStatement":
+    def of(cls, query, using: str, names: tuple[str, ...] = ()) -> "CompiledStatement":
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        return cls(sql=sql, params=tuple(params), converters=compiler.get_converters(columns))
+        converters = compiler.get_converters(columns)
+        return cls(sql=sql, params=tuple(params), converters=converters, names=names)
 
     def rows(self, connection, params=None) -> list[list]:
         """Run the statement (with other parameters, if given) and return converted rows."""
@@ -74,15 +76,13 @@ class RememberedValuesIterable(ValuesIterable):
         key = (queryset.db, query.statement_key, query.order_by, query.low_mark, query.high_mark)
         statement = _statements.get(key)
         if statement is None:
-            statement = CompiledStatement.of(query, queryset.db)
+            # The row's keys, as ValuesIterable names them.
             names = (
-                list(query.selected)
+                tuple(query.selected)
                 if query.selected
-                else [*query.extra_select, *query.values_select, *query.annotation_select]
+                else (*query.extra_select, *query.values_select, *query.annotation_select)
             )
-            statement = CompiledStatement(
-                statement.sql, statement.params, statement.converters, tuple(names)
-            )
+            statement = CompiledStatement.of(query, queryset.db, names)
             if len(_statements) >= MAX_STATEMENTS:
                 _statements.clear()
             _statements[key] = statement

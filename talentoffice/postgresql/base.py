@@ -39,9 +39,14 @@ class IsoTimestamptzLoader(BaseTzLoader):
         # another zone) go the long way, which converts.
         if text.endswith(b"+00"):
             try:
-                return _parse(text.decode()).replace(tzinfo=self.timezone)
+                value = _parse(text.decode())
             except ValueError:
                 pass
+            else:
+                # Parsed with `timezone.utc` itself, which is Django's tzinfo with USE_TZ.
+                if value.tzinfo is self.timezone:
+                    return value
+                return value.replace(tzinfo=self.timezone)
         return super().load(data)
 
 
