@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import Lookup
 from django.db.models.query import ValuesIterable
 
 # Keys per process before the cache starts again; the keys of one kind of statement are few
@@ -122,3 +124,58 @@ def remembered_values(key: tuple, build: Callable[[], Any]):
             _querysets.clear()
         _querysets[key] = queryset
     return queryset
+
+
+class AnyOf(Lookup):
+    """`column__any=[…]`: on PostgreSQL `column = ANY(%s)`, the values as one array parameter.
+
+    `__in` writes one placeholder per value, so its statement changes with the number of values;
+    this one's text is the same for any list, and can be compiled once (`rows_for_values`).
+    Elsewhere (SQLite, the embedded default) it is `IN` with a placeholder per value.
+    Registered on every field (talentoffice.apps).
+    """
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            raise EmptyResultSet
+        placeholders = ", ".join(["%s"] * len(values))
+        return f"{lhs} IN ({placeholders})", [*lhs_params, *values]
+
+
+# Stands for the list of values when a statement with `__any` is compiled once; found again
+# among the compiled parameters by equality (the ORM copies lists it is given).
+ANY_VALUES = [-20261207]
+
+_by_key: dict[tuple, CompiledStatement] = {}
+
+
+def rows_for_values(key: tuple, build: Callable[[list], Any], values: list, using: str) -> list:
+    """The rows of `build(values)`, a query filtering with `__any=values`, compiled once per key.
+
+    `key` must say everything the statement depends on but the values (a partner, say).
+    """
+    if connections[using].vendor != "postgresql":
+        return [list(row) for row in build(values)]
+    statement = _by_key.get((using, key))
+    if statement is None:
+        statement = CompiledStatement.of(build(ANY_VALUES).query, using)
+        if statement.params.count(ANY_VALUES) != 1:
+            raise RuntimeError(f"{key}: the statement should take the values once")
+        if len(_by_key) >= MAX_STATEMENTS:
+            _by_key.clear()
+        _by_key[(using, key)] = statement
+    params = [values if param == ANY_VALUES else param for param in statement.params]
+    return statement.rows(connections[using], params)

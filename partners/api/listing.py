@@ -14,11 +14,13 @@ from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
+from django.db import router
 from django.utils import timezone
 
 from assistants.models import Assistant
 from cases.models import Case
 from talentoffice.masking import mask_name, mask_phone
+from talentoffice.statements import rows_for_values
 
 
 @dataclass(frozen=True)
@@ -122,25 +124,36 @@ def _attach_lists(rows, key: str, links) -> None:
 
 def _attach_skills(rows, page):
     # As prefetch_related("skills") orders them: by the skill's name.
-    links = (
-        Assistant.skills.through.objects.filter(assistant_id__in=[row["id"] for row in rows])
-        .order_by("skill__name")
-        .values_list("assistant_id", "skill__name")
-    )
-    _attach_lists(rows, "skills", links)
+    def links(ids):
+        return (
+            Assistant.skills.through.objects.filter(assistant_id__any=ids)
+            .order_by("skill__name")
+            .values_list("assistant_id", "skill__name")
+        )
+
+    ids = [row["id"] for row in rows]
+    _attach_lists(rows, "skills", rows_for_values(("skills",), links, ids, _using(Assistant)))
 
 
 def _attach_own_helpers(rows, page):
     # Only the partner's own assistants, in the assistants' default order (name, id), as the
     # serializer's prefetch of `helpers` gives them.
-    links = (
-        Case.helpers.through.objects.filter(
-            case_id__in=[row["id"] for row in rows], assistant__partner_id=page.partner_id
+    def links(ids):
+        return (
+            Case.helpers.through.objects.filter(
+                case_id__any=ids, assistant__partner_id=page.partner_id
+            )
+            .order_by("assistant__name", "assistant_id")
+            .values_list("case_id", "assistant_id")
         )
-        .order_by("assistant__name", "assistant_id")
-        .values_list("case_id", "assistant_id")
-    )
-    _attach_lists(rows, "helpers", links)
+
+    ids = [row["id"] for row in rows]
+    key = ("own helpers", page.partner_id)
+    _attach_lists(rows, "helpers", rows_for_values(key, links, ids, _using(Case)))
+
+
+def _using(model) -> str:
+    return router.db_for_read(model)
 
 
 def _own_lead(row, page):
