@@ -7,6 +7,10 @@ after that. The rows still pass through the fields' converters (decryption, for 
 statement still runs through Django's cursor, so execute wrappers, query counts in tests and
 the debug query log see it as before.
 
+Two ways in: `remembered_values` for a `.values()` queryset that a small key determines wholly
+(the partner API's first pages), and `rows_for_values` for a query that differs only in a list
+of ids, written with the `__any` lookup defined here (the skills and helpers of a page).
+
 The text depends on the models and the database backend only: a deploy restarts the processes,
 which empties the cache.
 """
