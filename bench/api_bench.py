@@ -28,7 +28,6 @@ with the ratios app/bare and usual/app and each one's query count. The script cr
 for the demo partner and deletes it at the end; the database is left as it was.
 """
 
-import argparse
 import io
 import os
 import statistics
@@ -36,14 +35,13 @@ import sys
 import time
 from collections import defaultdict
 
-import api_env  # noqa: F401  (starts Django; bench/ is the script's own folder)
+from api_env import demo_partner_key, rounds_arguments  # first: starts Django
 
 # isort: split
 import orjson
 import psycopg
 import sidebyside
 from django.conf import settings
-from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.http import HttpResponse
@@ -60,10 +58,8 @@ import talentoffice.urls
 from assistants.models import Assistant, Shift
 from cases.models import Case, Visit
 from partners.api import serializers as api
-from partners.models import Agreement, ApiKey, Partner
-from partners.services import create_api_key
+from partners.models import Agreement
 from talentoffice.access import partner_id_of
-from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME
 from talentoffice.masking import mask_name, mask_phone
 
 PAGE_SIZE = 50
@@ -279,40 +275,24 @@ def check_same_answer(endpoint, app_body, usual_body):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9, help="rounds (each: every variant once)")
-    parser.add_argument("--batch", type=int, default=5, help="requests per variant per round")
-    parser.add_argument("--quick", action="store_true", help="3 rounds of 2 (over --runs, --batch)")
-    args = parser.parse_args()
-    if args.quick:
-        args.runs, args.batch = 3, 2
-
+    args = rounds_arguments(__doc__.splitlines()[0], runs=9, batch=5, quick=(3, 2))
     # Keep one connection across requests, as production does (DB_CONN_MAX_AGE).
     connection.settings_dict["CONN_MAX_AGE"] = None
     # This process's URLconf is this module (the usual API beside the app's).
     settings.ROOT_URLCONF = __name__
-    # The throttle still counts every request in Redis, but never refuses one here; a window of
-    # one second keeps its history as short as a client below the production rate sees it.
-    settings.PARTNER_API_RATE = "1000000/s"
 
-    partner = Partner.objects.filter(short_name=DEMO_PARTNER_SHORT_NAME).first()
-    if partner is None:
-        sys.exit("no demo partner: seed the database with seed_demo first")
-    api_key, raw_key = create_api_key(partner=partner, name="bench: api_bench (deleted after)")
-    throttle_key = f"throttle:partner_api:key:{api_key.pk}"
     dsn = connection.get_connection_params()
-    pg = psycopg.connect(
-        **{k: v for k, v in dsn.items() if k not in ("cursor_factory", "context")},
-        autocommit=True,  # as Django runs: each statement its own transaction
-        cursor_factory=psycopg.ClientCursor,  # as Django binds: parameters on the client side
-        row_factory=dict_row,
-    )
-    try:
-        run(args, partner, raw_key, pg)
-    finally:
-        pg.close()
-        ApiKey.objects.filter(pk=api_key.pk).delete()
-        cache.delete(throttle_key)
+    with demo_partner_key("api_bench") as (partner, raw_key):
+        pg = psycopg.connect(
+            **{k: v for k, v in dsn.items() if k not in ("cursor_factory", "context")},
+            autocommit=True,  # as Django runs: each statement its own transaction
+            cursor_factory=psycopg.ClientCursor,  # as Django binds: parameters on the client
+            row_factory=dict_row,
+        )
+        try:
+            run(args, partner, raw_key, pg)
+        finally:
+            pg.close()
 
 
 def run(args, partner, raw_key, pg):

@@ -6,8 +6,10 @@ As in production: no DEBUG query log, the throttle's counters in Redis (db 10 of
 server unless CACHE_URL says otherwise), no log line per request on the terminal.
 """
 
+import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import django
@@ -19,3 +21,43 @@ os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/10")
 os.environ.setdefault("LOG_REQUESTS", "false")
 
 django.setup()
+
+
+def rounds_arguments(description: str, *, runs: int, batch: int, quick: tuple[int, int]):
+    """The command line of an API benchmark: --runs, --batch, and --quick for a smoke run."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=runs, help="interleaved rounds")
+    parser.add_argument("--batch", type=int, default=batch, help="requests per variant per round")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{quick[0]} rounds of {quick[1]} (a smoke run)"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.batch = quick
+    return args
+
+
+@contextmanager
+def demo_partner_key(name: str):
+    """(the demo partner, a new API key of its), the key and its rate counter deleted after.
+
+    The throttle still counts every request in Redis, but never refuses one; a window of one
+    second keeps its history as short as a client below the production rate sees it.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from partners.models import ApiKey, Partner
+    from partners.services import create_api_key
+    from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME
+
+    settings.PARTNER_API_RATE = "1000000/s"
+    partner = Partner.objects.filter(short_name=DEMO_PARTNER_SHORT_NAME).first()
+    if partner is None:
+        sys.exit("no demo partner: seed the database with seed_demo first")
+    api_key, raw_key = create_api_key(partner=partner, name=f"bench: {name} (deleted after)")
+    try:
+        yield partner, raw_key
+    finally:
+        ApiKey.objects.filter(pk=api_key.pk).delete()
+        cache.delete(f"throttle:partner_api:key:{api_key.pk}")

@@ -14,18 +14,14 @@ or sorts the district's whole table to answer). The script creates an API key fo
 partner and deletes it at the end.
 """
 
-import argparse
 import os
-import sys
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import api_env  # noqa: F401  (starts Django; bench/ is the script's own folder)
+from api_env import demo_partner_key, rounds_arguments  # first: starts Django
 
 # isort: split
 import orjson
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from report import record
@@ -33,9 +29,6 @@ from sidebyside import SideBySide
 
 from assistants.models import Assistant, Dispatch
 from cases.models import Visit
-from partners.models import ApiKey, Partner
-from partners.services import create_api_key
-from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME
 
 
 def requests_for(partner, bench) -> list[tuple[str, str]]:
@@ -85,31 +78,15 @@ def requests_for(partner, bench) -> list[tuple[str, str]]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="rounds (each: every request once)")
-    parser.add_argument("--batch", type=int, default=3, help="requests per variant per round")
-    parser.add_argument("--quick", action="store_true", help="2 rounds of 1 (over --runs, --batch)")
-    args = parser.parse_args()
-    if args.quick:
-        args.runs, args.batch = 2, 1
-    # The throttle still counts every request in Redis, but never refuses one here.
-    settings.PARTNER_API_RATE = "1000000/s"
-
-    partner = Partner.objects.filter(short_name=DEMO_PARTNER_SHORT_NAME).first()
-    if partner is None:
-        sys.exit("no demo partner: seed the database with seed_demo first")
-    api_key, raw_key = create_api_key(partner=partner, name="bench: api_filter_bench (deleted)")
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {raw_key}"}
-    try:
+    args = rounds_arguments(__doc__.splitlines()[0], runs=7, batch=3, quick=(2, 1))
+    with demo_partner_key("api_filter_bench") as (partner, raw_key):
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {raw_key}"}
         with SideBySide(None, headers=headers) as bench:
             pages = [bench.page(label, url) for label, url in requests_for(partner, bench)]
             rows = {
                 page.label: len(orjson.loads(bench.get(page.url)[1])["results"]) for page in pages
             }
             results = bench.interleave(pages, runs=args.runs, batch=args.batch)
-    finally:
-        ApiKey.objects.filter(pk=api_key.pk).delete()
-        cache.delete(f"throttle:partner_api:key:{api_key.pk}")
 
     print(
         f"database {connection.settings_dict['NAME']}, partner {partner.short_name}; "

@@ -24,9 +24,24 @@ from django.db import connections
 from django.db.models import Lookup
 from django.db.models.query import ValuesIterable
 
-# Keys per process before the cache starts again; the keys of one kind of statement are few
+# Keys per process before a cache starts again; the keys of one kind of statement are few
 # (e.g. partner x list x ordering x page size), this only bounds a surprise.
 MAX_STATEMENTS = 4096
+
+
+# Compiled statements and remembered querysets, per process; each key starts with its kind.
+_kept_values: dict[tuple, Any] = {}
+
+
+def _kept(key: tuple, make: Callable[[], Any]):
+    """What `make()` gives, made the first time `key` is asked for and kept; emptied when full."""
+    value = _kept_values.get(key)
+    if value is None:
+        value = make()
+        if len(_kept_values) >= MAX_STATEMENTS:
+            _kept_values.clear()
+        _kept_values[key] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -64,9 +79,6 @@ class CompiledStatement:
         return rows
 
 
-_statements: dict[tuple, CompiledStatement] = {}
-
-
 class RememberedValuesIterable(ValuesIterable):
     """`.values()` rows from a statement compiled once per key (see `remember_statement`)."""
 
@@ -79,22 +91,28 @@ class RememberedValuesIterable(ValuesIterable):
             return
         # What may still change the statement after the key was given: the ordering and the
         # slice a paginator applies.
-        key = (queryset.db, query.statement_key, query.order_by, query.low_mark, query.high_mark)
-        statement = _statements.get(key)
-        if statement is None:
-            # The row's keys, as ValuesIterable names them.
-            names = (
-                tuple(query.selected)
-                if query.selected
-                else (*query.extra_select, *query.values_select, *query.annotation_select)
-            )
-            statement = CompiledStatement.of(query, queryset.db, names)
-            if len(_statements) >= MAX_STATEMENTS:
-                _statements.clear()
-            _statements[key] = statement
+        key = (
+            "values",
+            queryset.db,
+            query.statement_key,
+            query.order_by,
+            query.low_mark,
+            query.high_mark,
+        )
+        statement = _kept(key, lambda: _compile_values(query, queryset.db))
         names = statement.names
         for row in statement.rows(connections[queryset.db]):
             yield dict(zip(names, row, strict=True))
+
+
+def _compile_values(query, using: str) -> CompiledStatement:
+    # The row's keys, as ValuesIterable names them.
+    names = (
+        tuple(query.selected)
+        if query.selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    return CompiledStatement.of(query, using, names)
 
 
 def remember_statement(values_queryset, key: tuple):
@@ -111,9 +129,6 @@ def remember_statement(values_queryset, key: tuple):
     return remembered
 
 
-_querysets: dict[tuple, Any] = {}
-
-
 def remembered_values(key: tuple, build: Callable[[], Any]):
     """The `.values()` queryset `build()` gives for this key, built once per key and process.
 
@@ -121,13 +136,7 @@ def remembered_values(key: tuple, build: Callable[[], Any]):
     `key` determines wholly. It is never evaluated itself: ordering or slicing it makes a copy,
     which runs its statement as `remember_statement` says.
     """
-    queryset = _querysets.get(key)
-    if queryset is None:
-        queryset = remember_statement(build(), key)
-        if len(_querysets) >= MAX_STATEMENTS:
-            _querysets.clear()
-        _querysets[key] = queryset
-    return queryset
+    return _kept(("queryset", key), lambda: remember_statement(build(), key))
 
 
 class AnyOf(Lookup):
@@ -163,8 +172,6 @@ class AnyOf(Lookup):
 # among the compiled parameters by equality (the ORM copies lists it is given).
 ANY_VALUES = [-20261207]
 
-_by_key: dict[tuple, CompiledStatement] = {}
-
 
 def rows_for_values(key: tuple, build: Callable[[list], Any], values: list, using: str) -> list:
     """The rows of `build(values)`, a query filtering with `__any=values`, compiled once per key.
@@ -173,13 +180,13 @@ def rows_for_values(key: tuple, build: Callable[[list], Any], values: list, usin
     """
     if connections[using].vendor != "postgresql":
         return [list(row) for row in build(values)]
-    statement = _by_key.get((using, key))
-    if statement is None:
-        statement = CompiledStatement.of(build(ANY_VALUES).query, using)
-        if statement.params.count(ANY_VALUES) != 1:
-            raise RuntimeError(f"{key}: the statement should take the values once")
-        if len(_by_key) >= MAX_STATEMENTS:
-            _by_key.clear()
-        _by_key[(using, key)] = statement
+    statement = _kept(("for values", using, key), lambda: _compile_for_values(key, build, using))
     params = [values if param == ANY_VALUES else param for param in statement.params]
     return statement.rows(connections[using], params)
+
+
+def _compile_for_values(key: tuple, build: Callable[[list], Any], using: str):
+    statement = CompiledStatement.of(build(ANY_VALUES).query, using)
+    if statement.params.count(ANY_VALUES) != 1:
+        raise RuntimeError(f"{key}: the statement should take the values once")
+    return statement

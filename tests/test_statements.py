@@ -1,7 +1,6 @@
 """`column__any=[…]`, and statements compiled once for lists of any length (statements.py)."""
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 
 from assistants.models import Assistant, Skill
 from talentoffice.statements import rows_for_values
@@ -41,15 +40,7 @@ def test_any_gives_the_rows_in_gives(people, count):
     assert rows_for_values(("test skills",), skills_of("any"), ids, "default") == expected
 
 
-def test_a_statement_for_values_is_compiled_once_for_lists_of_any_length(people, monkeypatch):
-    compiled = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+def test_a_statement_for_values_is_compiled_once_for_lists_of_any_length(people, compiled):
     ids = [person.pk for person in people]
     key = ("test skills, compiled once",)
 

@@ -131,8 +131,8 @@ def _attach_skills(rows, page):
             .values_list("assistant_id", "skill__name")
         )
 
-    ids = [row["id"] for row in rows]
-    _attach_lists(rows, "skills", rows_for_values(("skills",), links, ids, _using(Assistant)))
+    ids, using = [row["id"] for row in rows], router.db_for_read(Assistant)
+    _attach_lists(rows, "skills", rows_for_values(("skills",), links, ids, using))
 
 
 def _attach_own_helpers(rows, page):
@@ -147,13 +147,9 @@ def _attach_own_helpers(rows, page):
             .values_list("case_id", "assistant_id")
         )
 
-    ids = [row["id"] for row in rows]
+    ids, using = [row["id"] for row in rows], router.db_for_read(Case)
     key = ("own helpers", page.partner_id)
-    _attach_lists(rows, "helpers", rows_for_values(key, links, ids, _using(Case)))
-
-
-def _using(model) -> str:
-    return router.db_for_read(model)
+    _attach_lists(rows, "helpers", rows_for_values(key, links, ids, using))
 
 
 def _own_lead(row, page):

@@ -8,27 +8,12 @@ cursor, a filter) is compiled as usual.
 from datetime import timedelta
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 
 from assistants.models import Shift
 from talentoffice.statements import remember_statement
 from tests import factories
 
 ROUTES = ["agreements", "assistants", "shifts", "cases", "visits"]
-
-
-@pytest.fixture
-def compiled(monkeypatch):
-    """How many SELECT statements the ORM compiles (a spy: the real compiler still runs)."""
-    calls = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(self, *args, **kwargs):
-        calls.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
-    return calls
 
 
 @pytest.mark.parametrize("route", ROUTES)
