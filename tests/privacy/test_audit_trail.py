@@ -7,6 +7,8 @@ from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
+from django.db.models.signals import pre_save
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,9 +19,10 @@ from assistants.services import withdraw_assistants
 from cases import visits
 from cases.models import FollowUp
 from partners.models import Partner
-from talentoffice.audit import SYSTEM_USERNAME, system_actor
+from talentoffice.audit import SYSTEM_USERNAME, RequestAuditMiddleware, system_actor
 from tests import factories
 from tests.factories_assign import make_case
+from tests.factories_notify import make_user
 from tests.factories_shifts import make_rota
 from tests.factories_visits import an_hour_ago
 
@@ -101,6 +104,40 @@ def test_a_change_made_in_the_admin_records_the_signed_in_user_and_their_address
     assert update.actor == staff_user
     assert update.remote_addr == "192.0.2.7"
     assert update.changes["title"] == ["旧协议", "新协议"]
+
+
+def test_a_request_sets_its_actor_without_connecting_a_receiver_of_its_own(rf, staff_user):
+    """The request's context goes to the receiver connected once (RequestAuditMiddleware);
+    auditlog's set_actor inside the request still wins, and nothing outlives the request."""
+    agreement = factories.make_agreement(title="旧协议")
+    seen = {}
+
+    def view(request):
+        seen["receivers"] = len(pre_save.receivers)
+        agreement.title = "请求中改"
+        agreement.save()
+        other = factories.make_agreement(title="另一份")
+        with set_actor(make_user(username="bob"), remote_addr="198.51.100.9"):
+            other.title = "set_actor 改"
+            other.save()
+        seen["other"] = other
+        return HttpResponse()
+
+    request = rf.post("/", REMOTE_ADDR="192.0.2.44")
+    request.user = staff_user
+    receivers_before = len(pre_save.receivers)
+    RequestAuditMiddleware(view)(request)
+
+    assert seen["receivers"] == receivers_before
+    update = entries(agreement).get(action=LogEntry.Action.UPDATE)
+    assert (update.actor, update.remote_addr) == (staff_user, "192.0.2.44")
+    nested = entries(seen["other"]).get(action=LogEntry.Action.UPDATE)
+    assert (nested.actor.username, nested.remote_addr) == ("bob", "198.51.100.9")
+    # After the request, a write is no longer the request's.
+    agreement.title = "请求后改"
+    agreement.save()
+    after = entries(agreement).filter(action=LogEntry.Action.UPDATE).last()
+    assert (after.actor, after.remote_addr) == (None, None)
 
 
 def test_suspending_partners_in_bulk_leaves_one_entry_per_partner_changed(staff_client, staff_user):
