@@ -6,7 +6,7 @@ Usage (a database seeded with `seed_demo`, see bench/README.md):
         .venv/bin/python bench/api_bench.py [--runs 9] [--batch 5] [--quick]
 
 For each list endpoint of `/api/v1/` (agreements, assistants, shifts, cases, visits), a page of
-50 rows is fetched by three WSGI applications, all called in this process with the same
+50 rows is fetched by four WSGI applications, all called in this process with the same
 hand-built environ (`Authorization: Bearer <key>`, `Accept: application/json`), interleaved
 (the order rotates every round) and repeated:
 
@@ -16,6 +16,10 @@ hand-built environ (`Authorization: Bearer <key>`, `Accept: application/json`), 
 - **bare**: a minimal WSGI function that runs, through one raw psycopg 3 connection, the very
   statements the app ran for that page (captured once with an execute wrapper) and answers with
   their rows as dicts dumped by orjson: the floor of any implementation of that page;
+- **counted**: the bare function after the one Redis round trip the app's throttle makes per
+  request (`count_in_window`, INCR and EXPIRE): the floor of a page that must also count the
+  key's requests in Redis, as the issue's per-key throttle does. A reference beside "bare", not
+  instead of it;
 - **usual**: a plain `ModelSerializer` (the API serializer's `Meta.fields`) and `ModelViewSet`
   with `select_related`/`prefetch_related`, DRF's default `JSONRenderer` and
   `PageNumberPagination` (page size 50, with its COUNT), as an ordinary developer would write it;
@@ -58,6 +62,7 @@ import talentoffice.urls
 from assistants.models import Assistant, Shift
 from cases.models import Case, Visit
 from partners.api import serializers as api
+from partners.api.throttling import count_in_window
 from partners.models import Agreement
 from talentoffice.access import partner_id_of
 from talentoffice.masking import mask_name, mask_phone
@@ -69,7 +74,7 @@ FLOORS = {
     "Django: empty view": "/bench-floor/django/",
     "DRF: empty view, key auth + throttle": "/bench-floor/drf/",
 }
-VARIANTS = ["app", "bare", "usual"]
+VARIANTS = ["app", "bare", "counted", "usual"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,6 +262,17 @@ def environ_for(path_info: str, raw_key: str) -> dict:
 # Measuring
 
 
+def counted_app(bare_app):
+    """The bare replay after one count in Redis, as the app's throttle makes per request."""
+
+    def app(environ, start_response):
+        window = 60
+        count_in_window(f"throttle:bench:counted:{int(time.time() // window)}", window)
+        return bare_app(environ, start_response)
+
+    return app
+
+
 def check_same_answer(endpoint, app_body, usual_body):
     """The usual way must carry the same rows and values as the app, or the race is unfair."""
     app_rows = orjson.loads(app_body)["results"]
@@ -305,7 +321,7 @@ def run(args, partner, raw_key, pg):
         variant: {e: environ_for(paths[variant][e], raw_key) for e in ENDPOINTS}
         for variant in paths
     }
-    environs["bare"] = environs["app"]
+    environs["bare"] = environs["counted"] = environs["app"]
 
     # Warm up (URLs, translations, connections) and check every answer; capture the SQL.
     apps, queries, rows = {}, {}, {}
@@ -329,6 +345,12 @@ def run(args, partner, raw_key, pg):
         rows[endpoint] = len(orjson.loads(bodies["app"])["results"])
         status, _body = call(apps[endpoint], environs["bare"][endpoint])
         assert status.startswith("200")
+        queries[("counted", endpoint)] = queries[("bare", endpoint)]
+
+    # The bare replays again, each after the throttle's count (on a key of their own, which
+    # expires with its minute).
+    counted = {endpoint: counted_app(apps[endpoint]) for endpoint in ENDPOINTS}
+    replays = {"bare": apps, "counted": counted}
 
     floors = {name: environ_for(path_info, raw_key) for name, path_info in FLOORS.items()}
     for name, environ in floors.items():
@@ -356,9 +378,9 @@ def run(args, partner, raw_key, pg):
     for round_number in range(args.runs):
         for endpoint in ENDPOINTS:
             # Rotate who goes first, so that no variant always follows the same one.
-            order = VARIANTS[round_number % 3 :] + VARIANTS[: round_number % 3]
-            for variant in order:
-                app = apps[endpoint] if variant == "bare" else django_app
+            turn = round_number % len(VARIANTS)
+            for variant in VARIANTS[turn:] + VARIANTS[:turn]:
+                app = replays[variant][endpoint] if variant in replays else django_app
                 measure((variant, endpoint), app, environs[variant][endpoint])
         for name, environ in floors.items():
             measure(name, django_app, environ)
@@ -383,9 +405,9 @@ def run(args, partner, raw_key, pg):
     print(
         "| endpoint | rows (page) | app ms | app req/s | bare ms | bare req/s | usual ms "
         "| usual req/s | app/bare | usual/app | queries app/bare/usual "
-        "| CPU ms app/bare/usual |"
+        "| CPU ms app/bare/usual | counted ms | app/counted |"
     )
-    print("|---" * 12 + "|")
+    print("|---" * 14 + "|")
     for endpoint in ENDPOINTS:
         med = {v: statistics.median(timings[(v, endpoint)]) * 1000 for v in VARIANTS}
         rps = {v: len(timings[(v, endpoint)]) / sum(timings[(v, endpoint)]) for v in VARIANTS}
@@ -397,7 +419,8 @@ def run(args, partner, raw_key, pg):
             f"| {med['usual']:.1f} | {rps['usual']:.0f} "
             f"| {med['app'] / med['bare']:.1f} | {med['usual'] / med['app']:.2f} "
             f"| {q['app']}/{q['bare']}/{q['usual']} "
-            f"| {cpu_ms['app']:.1f}/{cpu_ms['bare']:.1f}/{cpu_ms['usual']:.1f} |"
+            f"| {cpu_ms['app']:.1f}/{cpu_ms['bare']:.1f}/{cpu_ms['usual']:.1f} "
+            f"| {med['counted']:.1f} | {med['app'] / med['counted']:.2f} |"
         )
         record(
             f"api: {endpoint}",
@@ -406,6 +429,7 @@ def run(args, partner, raw_key, pg):
             baseline_ms=med["bare"],
             usual_ms=round(med["usual"], 3),
             usual_queries=q["usual"],
+            counted_ms=round(med["counted"], 3),
             requests_per_second=round(rps["app"], 1),
             cpu_ms=round(cpu_ms["app"], 3),
         )
