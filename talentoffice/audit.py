@@ -18,7 +18,6 @@ user (`system_actor`), and the entry's `additional_data` names the task or comma
 import contextlib
 import socket
 from contextvars import ContextVar
-from functools import partial
 
 from auditlog.cid import get_cid, set_cid
 from auditlog.context import _set_extra_data, auditlog_disabled, auditlog_value
@@ -144,8 +143,20 @@ def _task_finished(task_id=None, **kwargs):
 
 # -- the request's actor and address -----------------------------------------------------------
 
-# Marks the audit context set by RequestAuditMiddleware, as auditlog marks each of its own.
-REQUEST_CONTEXT = ("talentoffice.audit", "request")
+
+class RequestMark:
+    """Marks the audit context of one request; it answers only while that request is served.
+
+    auditlog marks each of its contexts uniquely and disconnects the receiver that answers to it
+    when the context ends, so a context copied during a request (a task started under ASGI, a
+    `copy_context().run` later) names nobody once the request is over. `live` does the same
+    for the receiver here, which stays connected.
+    """
+
+    __slots__ = ("live",)
+
+    def __init__(self):
+        self.live = True
 
 
 class RequestAuditMiddleware(AuditlogMiddleware):
@@ -154,18 +165,27 @@ class RequestAuditMiddleware(AuditlogMiddleware):
     auditlog's own connects a `pre_save` receiver at the start of every request and disconnects
     it at the end: 40 µs, the most of any middleware on an API request, and each connect
     empties the signal's receiver cache. This one sets the same context (actor, address, port)
-    under a mark of its own, which the receiver connected in `connect()` below answers to;
-    auditlog's `set_actor` inside a request still marks and answers its own context as before.
+    under a `RequestMark`, which the receiver connected in `connect()` below answers to while
+    the request lasts; auditlog's `set_actor` inside a request still marks and answers its own
+    context as before.
     """
 
     def __call__(self, request):
         set_cid(request)
-        context = self.get_extra_data(request) | {"signal_duid": REQUEST_CONTEXT}
-        token = auditlog_value.set(context)
+        mark = RequestMark()
+        token = auditlog_value.set(self.get_extra_data(request) | {"signal_duid": mark})
         try:
             return self.get_response(request)
         finally:
+            mark.live = False
             auditlog_value.reset(token)
+
+
+def _set_request_context(sender, instance, **kwargs):
+    """auditlog's own receiver, for the context of a request still being served."""
+    mark = auditlog_value.get({}).get("signal_duid")
+    if isinstance(mark, RequestMark) and mark.live:
+        _set_extra_data(sender, instance, signal_duid=mark)
 
 
 def connect() -> None:
@@ -173,13 +193,12 @@ def connect() -> None:
     from celery.signals import task_postrun, task_prerun
 
     register_tracked_models()
-    pre_save.connect(
-        partial(_set_extra_data, signal_duid=REQUEST_CONTEXT),
-        sender=LogEntry,
-        dispatch_uid="talentoffice.audit.request",
-        weak=False,
-    )
     pre_save.connect(_complete_entry, sender=LogEntry, dispatch_uid="talentoffice.audit")
+    # After the system actor's receiver, as auditlog's per-request receiver always came after
+    # it: a task run inside a request (eagerly) is the system's, with the request's address.
+    pre_save.connect(
+        _set_request_context, sender=LogEntry, dispatch_uid="talentoffice.audit.request"
+    )
     task_prerun.connect(_task_started, dispatch_uid="talentoffice.audit.prerun", weak=False)
     task_postrun.connect(_task_finished, dispatch_uid="talentoffice.audit.postrun", weak=False)
 

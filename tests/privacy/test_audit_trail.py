@@ -1,5 +1,6 @@
 """The audit trail: every create, update and delete of the programme's records, bulk included."""
 
+import contextvars
 from datetime import date, timedelta
 
 import pytest
@@ -138,6 +139,49 @@ def test_a_request_sets_its_actor_without_connecting_a_receiver_of_its_own(rf, s
     agreement.save()
     after = entries(agreement).filter(action=LogEntry.Action.UPDATE).last()
     assert (after.actor, after.remote_addr) == (None, None)
+
+
+def test_a_task_run_inside_a_request_records_the_system_as_actor(rf, staff_user):
+    """As with auditlog's own middleware: the system actor's receiver comes first."""
+    agreement = factories.make_agreement(title="旧协议")
+
+    def view(request):
+        with system_actor("celery task partners.tasks.example"):
+            agreement.title = "任务改"
+            agreement.save()
+        return HttpResponse()
+
+    request = rf.post("/", REMOTE_ADDR="192.0.2.45")
+    request.user = staff_user
+    RequestAuditMiddleware(view)(request)
+
+    update = entries(agreement).get(action=LogEntry.Action.UPDATE)
+    assert update.actor.username == SYSTEM_USERNAME
+    assert update.additional_data["process"] == "celery task partners.tasks.example"
+    assert update.remote_addr == "192.0.2.45"
+
+
+def test_a_context_copied_during_a_request_names_nobody_once_it_is_over(rf, staff_user):
+    """A task started under ASGI keeps a copy of the request's context; once the request is
+    answered its writes are no longer the request's, as with auditlog's own middleware."""
+    agreement = factories.make_agreement(title="旧协议")
+    copied = {}
+
+    def view(request):
+        copied["context"] = contextvars.copy_context()
+        return HttpResponse()
+
+    request = rf.post("/", REMOTE_ADDR="192.0.2.46")
+    request.user = staff_user
+    RequestAuditMiddleware(view)(request)
+
+    def save_later():
+        agreement.title = "请求后改"
+        agreement.save()
+
+    copied["context"].run(save_later)
+    update = entries(agreement).get(action=LogEntry.Action.UPDATE)
+    assert (update.actor, update.remote_addr) == (None, None)
 
 
 def test_suspending_partners_in_bulk_leaves_one_entry_per_partner_changed(staff_client, staff_user):
