@@ -39,7 +39,7 @@ import sys
 import time
 from collections import defaultdict
 
-from api_env import demo_partner_key, rounds_arguments  # first: starts Django
+from api_env import demo_partner_key, key_headers, rounds_arguments  # first: starts Django
 
 # isort: split
 import orjson
@@ -250,12 +250,7 @@ urlpatterns = [
 
 def environ_for(path_info: str, raw_key: str) -> dict:
     """A GET of the API with the key, asking for JSON in English."""
-    headers = {
-        "Accept": "application/json",
-        "Accept-Language": "en",
-        "Authorization": f"Bearer {raw_key}",
-    }
-    return sidebyside.environ_for(path_info, headers=headers)
+    return sidebyside.environ_for(path_info, headers=key_headers(raw_key))
 
 
 # ---------------------------------------------------------------------------------------------

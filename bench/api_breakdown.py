@@ -21,7 +21,7 @@ import types
 from collections import defaultdict
 from functools import wraps
 
-from api_env import demo_partner_key  # first: starts Django
+from api_env import demo_partner_key, key_headers  # first: starts Django
 
 # isort: split
 import sidebyside
@@ -135,14 +135,7 @@ def main():
     app = WSGIHandler()
     with demo_partner_key("api_breakdown") as (partner, raw_key):
         for path in args.paths:
-            environ = sidebyside.environ_for(
-                path,
-                headers={
-                    "Accept": "application/json",
-                    "Accept-Language": "en",
-                    "Authorization": f"Bearer {raw_key}",
-                },
-            )
+            environ = sidebyside.environ_for(path, headers=key_headers(raw_key))
             for _ in range(100):
                 status, body = sidebyside.call(app, environ)
                 assert status.startswith("200"), (status, body[:300])

@@ -37,6 +37,15 @@ def rounds_arguments(description: str, *, runs: int, batch: int, quick: tuple[in
     return args
 
 
+def key_headers(raw_key: str) -> dict[str, str]:
+    """The headers of a partner's request: the key, asking for JSON in English."""
+    return {
+        "Accept": "application/json",
+        "Accept-Language": "en",
+        "Authorization": f"Bearer {raw_key}",
+    }
+
+
 @contextmanager
 def demo_partner_key(name: str):
     """(the demo partner, a new API key of its), the key and its rate counter deleted after.

@@ -33,8 +33,11 @@ MAX_STATEMENTS = 4096
 _kept_values: dict[tuple, Any] = {}
 
 
-def _kept(key: tuple, make: Callable[[], Any]):
-    """What `make()` gives, made the first time `key` is asked for and kept; emptied when full."""
+def kept(key: tuple, make: Callable[[], Any]):
+    """What `make()` gives, made the first time `key` is asked for and kept; emptied when full.
+
+    For compiled statements and what they are made from; the key starts with its kind.
+    """
     value = _kept_values.get(key)
     if value is None:
         value = make()
@@ -99,7 +102,7 @@ class RememberedValuesIterable(ValuesIterable):
             query.low_mark,
             query.high_mark,
         )
-        statement = _kept(key, lambda: _compile_values(query, queryset.db))
+        statement = kept(key, lambda: _compile_values(query, queryset.db))
         names = statement.names
         for row in statement.rows(connections[queryset.db]):
             yield dict(zip(names, row, strict=True))
@@ -136,7 +139,7 @@ def remembered_values(key: tuple, build: Callable[[], Any]):
     `key` determines wholly. It is never evaluated itself: ordering or slicing it makes a copy,
     which runs its statement as `remember_statement` says.
     """
-    return _kept(("queryset", key), lambda: remember_statement(build(), key))
+    return kept(("queryset", key), lambda: remember_statement(build(), key))
 
 
 class AnyOf(Lookup):
@@ -180,7 +183,7 @@ def rows_for_values(key: tuple, build: Callable[[list], Any], values: list, usin
     """
     if connections[using].vendor != "postgresql":
         return [list(row) for row in build(values)]
-    statement = _kept(("for values", using, key), lambda: _compile_for_values(key, build, using))
+    statement = kept(("for values", using, key), lambda: _compile_for_values(key, build, using))
     params = [values if param == ANY_VALUES else param for param in statement.params]
     return statement.rows(connections[using], params)
 

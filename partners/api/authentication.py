@@ -16,7 +16,7 @@ from rest_framework import authentication, exceptions
 
 from partners.choices import PartnerStatus
 from partners.models import API_KEY_SCHEME, ApiKey
-from talentoffice.statements import CompiledStatement
+from talentoffice.statements import CompiledStatement, kept
 
 # last_used_at is written at most this often per key, so a busy client does not turn every
 # read into a write.
@@ -82,7 +82,6 @@ KEY_COLUMNS = (
     "allowed_ips",
     "partner__status",
 )
-_compiled_lookups = {}
 
 
 def _compiled_lookup(connection) -> CompiledStatement:
@@ -91,15 +90,16 @@ def _compiled_lookup(connection) -> CompiledStatement:
     Building and compiling the ORM query is about 0.6 ms, three times the query's own round
     trip, on every API request; the statement never changes, only its parameter does.
     """
-    compiled = _compiled_lookups.get(connection.alias)
-    if compiled is None:
-        marker = "<prefix>"
-        # order_by(): the prefix is unique, so skip the model's default sort (a join).
-        keys = ApiKey.objects.filter(prefix=marker).order_by().values_list(*KEY_COLUMNS)[:1]
-        compiled = CompiledStatement.of(keys.query, connection.alias)
-        if list(compiled.params) != [marker]:
-            raise RuntimeError(f"the key lookup should take the prefix only, not {compiled.params}")
-        _compiled_lookups[connection.alias] = compiled
+    return kept(("api key lookup", connection.alias), lambda: _compile_lookup(connection.alias))
+
+
+def _compile_lookup(using: str) -> CompiledStatement:
+    marker = "<prefix>"
+    # order_by(): the prefix is unique, so skip the model's default sort (a join).
+    keys = ApiKey.objects.filter(prefix=marker).order_by().values_list(*KEY_COLUMNS)[:1]
+    compiled = CompiledStatement.of(keys.query, using)
+    if list(compiled.params) != [marker]:
+        raise RuntimeError(f"the key lookup should take the prefix only, not {compiled.params}")
     return compiled
 
 
