@@ -2,13 +2,48 @@
 
 import time
 import weakref
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from rest_framework import authentication
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from .authentication import ApiKeyPrincipal
+from partners.models import API_KEY_SCHEME, hash_api_key
+
+from .authentication import ApiKeyAuthentication, ApiKeyPrincipal
+
+SCOPE = "partner_api"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The fixed window a request falls in, under PARTNER_API_RATE."""
+
+    limit: int
+    seconds: int
+    start: int
+    seconds_left: int
+
+    @classmethod
+    def now(cls) -> "Window":
+        limit, seconds = SimpleRateThrottle.parse_rate(None, settings.PARTNER_API_RATE)
+        now = time.time()
+        start = int(now // seconds) * seconds
+        return cls(limit, seconds, start, max(1, int(start + seconds - now)))
+
+    def counter_key(self, ident: str) -> str:
+        return f"throttle:{SCOPE}:{ident}:{self.start}"
+
+
+def key_ident(key_hash: str) -> str:
+    """Who a key's counter belongs to: its hash, known from the raw key before any lookup.
+
+    Not the prefix: a caller who knows a key's prefix but not its secret must not be able to
+    spend that key's requests.
+    """
+    return f"key:{key_hash[:32]}"
 
 
 class ApiKeyRateThrottle(BaseThrottle):
@@ -19,15 +54,19 @@ class ApiKeyRateThrottle(BaseThrottle):
     (DRF's read-modify-write of a pickled list lets the limit leak under load).
     """
 
-    scope = "partner_api"
+    scope = SCOPE
 
     def allow_request(self, request, view):
-        limit, window = SimpleRateThrottle.parse_rate(None, settings.PARTNER_API_RATE)
-        now = time.time()
-        window_start = int(now // window) * window
-        self.seconds_left = max(1, int(window_start + window - now))
-        key = f"throttle:{self.scope}:{self.ident_of(request)}:{window_start}"
-        return count_in_window(key, window) <= limit
+        window = Window.now()
+        ident = self.ident_of(request)
+        ahead = getattr(request, "counted_ahead", None)
+        if ahead is not None and ahead.ident == ident:
+            window = ahead.window
+            count = ahead.count()
+        else:
+            count = count_in_window(window.counter_key(ident), window.seconds)
+        self.seconds_left = window.seconds_left
+        return count <= window.limit
 
     def wait(self):
         return self.seconds_left
@@ -35,7 +74,7 @@ class ApiKeyRateThrottle(BaseThrottle):
     def ident_of(self, request):
         user = request.user
         if isinstance(user, ApiKeyPrincipal):
-            return f"key:{user.api_key.pk}"
+            return key_ident(user.api_key.key_hash)
         if user.is_authenticated:
             return f"user:{user.pk}"
         return self.get_ident(request)
@@ -54,10 +93,15 @@ def _write_client(backend: RedisCache):
     return client
 
 
-def count_in_window(key: str, window: int, backend=None) -> int:
-    """Add one to the window's counter and return it; the counter expires with its window."""
+def _redis_cache() -> RedisCache | None:
     # The backend itself, not django.core.cache.cache: that is a proxy, which isinstance()
     # cannot see through.
+    cache = caches["default"]
+    return cache if isinstance(cache, RedisCache) else None
+
+
+def count_in_window(key: str, window: int, backend=None) -> int:
+    """Add one to the window's counter and return it; the counter expires with its window."""
     cache = backend if backend is not None else caches["default"]
     if isinstance(cache, RedisCache):
         # One round trip: INCR creates the key at 1; EXPIRE NX sets the lifetime only once.
@@ -77,3 +121,87 @@ def count_in_window(key: str, window: int, backend=None) -> int:
     except ValueError:  # expired between the two calls
         cache.add(key, 1, timeout=window + 1)
         return 1
+
+
+class CountedAhead:
+    """A key's count, sent to Redis before the key is looked up and read when the throttle asks.
+
+    The same INCR and EXPIRE NX as `count_in_window`, split in two: the commands go out on a
+    connection of the pool's before authentication, PostgreSQL looks the key up while Redis
+    counts, and the throttle reads the reply afterwards. The Redis round trip (0.1–0.2 ms)
+    then overlaps the key's lookup instead of following it, on every API request.
+
+    What is counted does not change: `settle()` takes the count back (DECR) when the request
+    never reached the throttle (a bad or revoked key, an address the key may not use), as
+    such requests were never counted before; and the counter is the key's only if the raw key
+    hashes to it, which takes the secret.
+    """
+
+    def __init__(self, cache: RedisCache, ident: str, window: Window):
+        self.ident = ident
+        self.window = window
+        self._full_key = cache.make_key(window.counter_key(ident))
+        self._client = _write_client(cache)
+        self._pool = self._client.connection_pool
+        self._connection = self._pool.get_connection()
+        self._count = None
+        try:
+            self._connection.send_packed_command(
+                self._connection.pack_commands(
+                    [
+                        ("INCR", self._full_key),
+                        ("EXPIRE", self._full_key, window.seconds + 1, "NX"),
+                    ]
+                )
+            )
+        except BaseException:
+            self._release(broken=True)
+            raise
+
+    @classmethod
+    def start(cls, request) -> "CountedAhead | None":
+        """Count a request that carries a key, if the counters are in Redis; else None."""
+        cache = _redis_cache()
+        if cache is None:
+            return None
+        header = authentication.get_authorization_header(request).split()
+        if len(header) != 2 or header[0].lower() != ApiKeyAuthentication.keyword.lower().encode():
+            return None
+        raw_key = header[1].decode("latin-1")
+        if not raw_key.startswith(f"{API_KEY_SCHEME}_"):
+            return None  # not a key of ours: nothing to count, the authentication says why
+        return cls(cache, key_ident(hash_api_key(raw_key)), Window.now())
+
+    def count(self) -> int:
+        """The key's count in its window, this request included."""
+        if self._count is None:
+            self._count = self._read()
+        return self._count
+
+    def settle(self):
+        """Read what is still unread and give the connection back; uncount an unused count."""
+        if self._connection is None:
+            return
+        self._read()
+        # This request never reached the throttle: it was not one of the key's requests. The
+        # lifetime again, in case the window's counter expired meanwhile and DECR made it anew.
+        pipeline = self._client.pipeline(transaction=False)
+        pipeline.decr(self._full_key)
+        pipeline.expire(self._full_key, self.window.seconds + 1, nx=True)
+        pipeline.execute()
+
+    def _read(self) -> int:
+        try:
+            count = self._connection.read_response()
+            self._connection.read_response()  # EXPIRE NX: whether it set the lifetime
+        except BaseException:
+            self._release(broken=True)
+            raise
+        self._release()
+        return count
+
+    def _release(self, broken=False):
+        if broken:
+            self._connection.disconnect()  # a reply may be left on it
+        self._pool.release(self._connection)
+        self._connection = None

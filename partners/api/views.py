@@ -53,6 +53,7 @@ from . import listing
 from . import serializers as api
 from .authentication import ApiKeyPrincipal
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
+from .throttling import CountedAhead
 
 # The longest period one scorecard covers.
 SCORECARD_MAX_DAYS = 366
@@ -69,7 +70,13 @@ class PartnerAPIMixin:
             length = 0
         if length > settings.PARTNER_API_MAX_BODY_BYTES:
             raise BodyTooLarge()
-        super().initial(request, *args, **kwargs)
+        # The key's request is counted in Redis while PostgreSQL looks the key up.
+        request.counted_ahead = CountedAhead.start(request)
+        try:
+            super().initial(request, *args, **kwargs)
+        finally:
+            if request.counted_ahead is not None:
+                request.counted_ahead.settle()
 
     @property
     def partner_id(self) -> int:

@@ -1,12 +1,17 @@
 """The per-key counter on the real Redis that production shares between web processes."""
 
+import time
+
 import pytest
 import redis
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
-from partners.api import throttling
+from partners.api import authentication, throttling
+from partners.models import hash_api_key
+from partners.services import create_api_key
+from tests.api.conftest import client_with_key
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
@@ -56,3 +61,87 @@ def test_the_configured_redis_cache_counts_in_one_pipeline(monkeypatch):
             caches["default"].delete("throttle:test:key:3")
 
     assert counts == [1, 2]
+
+
+# ---------------------------------------------------------------------------------------------
+# A key's request counted while its key is looked up (CountedAhead)
+
+
+@pytest.fixture
+def redis_counters(redis_cache):
+    """The API's counters in the real Redis, as in production; a window of one minute."""
+    redis_settings = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    with override_settings(CACHES=redis_settings, PARTNER_API_RATE="3/min"):
+        yield redis_cache
+
+
+def key_count(redis_cache, raw_key: str) -> int:
+    """The key's count in the current window, read straight from Redis."""
+    name = throttling.Window.now().counter_key(throttling.key_ident(hash_api_key(raw_key)))
+    value = redis.Redis.from_url(REDIS_URL).get(redis_cache.make_key(name))
+    return int(value or 0)
+
+
+def test_a_keys_request_is_counted_in_redis_before_its_key_is_looked_up(
+    redis_counters, key_a, monkeypatch
+):
+    seen_during_lookup = []
+    find_key = authentication.find_key
+
+    def find_key_watching_redis(prefix):
+        # Redis counts on its own while PostgreSQL looks the key up: the count shows up here,
+        # before the throttle has run.
+        deadline = time.monotonic() + 2
+        while key_count(redis_counters, key_a) == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        seen_during_lookup.append(key_count(redis_counters, key_a))
+        return find_key(prefix)
+
+    monkeypatch.setattr(authentication, "find_key", find_key_watching_redis)
+    api = client_with_key(key_a)
+
+    assert api.get("/api/v1/partner/").status_code == 200
+    assert seen_during_lookup == [1]
+    assert key_count(redis_counters, key_a) == 1
+
+
+def test_counted_ahead_the_limit_holds_per_key(redis_counters, key_a, key_b):
+    api_a, api_b = client_with_key(key_a), client_with_key(key_b)
+    statuses = [api_a.get("/api/v1/partner/").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert key_count(redis_counters, key_a) == 4
+    assert api_b.get("/api/v1/partner/").status_code == 200
+    assert key_count(redis_counters, key_b) == 1
+
+
+def test_requests_refused_before_the_throttle_are_not_counted(redis_counters, partner_a):
+    _key, raw_key = create_api_key(partner=partner_a, name="HR", allowed_ips="192.0.2.7")
+    prefix = raw_key.split("_")[1]
+
+    # The right key from an address it may not use, and the key's prefix with a wrong secret.
+    from_elsewhere = client_with_key(raw_key).get("/api/v1/partner/", REMOTE_ADDR="198.51.100.1")
+    wrong_secret = client_with_key(f"tok_{prefix}_not-the-secret").get("/api/v1/partner/")
+
+    assert (from_elsewhere.status_code, wrong_secret.status_code) == (403, 401)
+    assert key_count(redis_counters, raw_key) == 0
+    # And the key still has its whole allowance for its own address.
+    own = client_with_key(raw_key)
+    assert [own.get("/api/v1/partner/", REMOTE_ADDR="192.0.2.7").status_code for _ in range(3)] == [
+        200,
+        200,
+        200,
+    ]
+
+
+def test_no_connection_is_kept_from_the_pool(redis_counters, key_a):
+    api = client_with_key(key_a)
+    api.get("/api/v1/partner/")
+    client_with_key("tok_nothere_abc").get("/api/v1/partner/")
+
+    pool = throttling._write_client(caches["default"]).connection_pool
+    # Every connection the requests took is back, with nothing left to read on it.
+    assert pool._in_use_connections == set()
+    assert all(not connection.can_read() for connection in pool._available_connections)
