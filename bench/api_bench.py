@@ -11,15 +11,16 @@ hand-built environ (`Authorization: Bearer <key>`, `Accept: application/json`), 
 (the order rotates every round) and repeated:
 
 - **app**: `django.core.handlers.wsgi.WSGIHandler`, the whole stack: middleware, URL resolver,
-  the key's authentication, throttling (counted in Redis), the partner API's viewset and cursor
-  pagination, its orjson renderer;
+  the key's authentication, throttling (counted in Redis while the key is looked up), the
+  partner API's viewset and cursor pagination, its orjson renderer;
 - **bare**: a minimal WSGI function that runs, through one raw psycopg 3 connection, the very
   statements the app ran for that page (captured once with an execute wrapper) and answers with
   their rows as dicts dumped by orjson: the floor of any implementation of that page;
-- **counted**: the bare function after the one Redis round trip the app's throttle makes per
-  request (`count_in_window`, INCR and EXPIRE): the floor of a page that must also count the
-  key's requests in Redis, as the issue's per-key throttle does. A reference beside "bare", not
-  instead of it;
+- **counted**: the bare function after one Redis round trip (`count_in_window`, INCR and
+  EXPIRE), the count the app's throttle makes per request: the floor of a page that must also
+  count the key's requests in Redis, as the issue's per-key throttle does, and waits for the
+  count before its SQL. (The app sends its count before the key's lookup and reads it after, so
+  it hides most of that round trip.) A reference beside "bare", not instead of it;
 - **usual**: a plain `ModelSerializer` (the API serializer's `Meta.fields`) and `ModelViewSet`
   with `select_related`/`prefetch_related`, DRF's default `JSONRenderer` and
   `PageNumberPagination` (page size 50, with its COUNT), as an ordinary developer would write it;

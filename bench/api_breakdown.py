@@ -99,8 +99,9 @@ def timed_middleware() -> list[str]:
 STEPS = [
     (views.APIView, "dispatch", "DRF dispatch"),
     (views.APIView, "initial", "DRF initial (negotiation, authentication, permission, throttle)"),
+    (throttling.CountedAhead, "start", "count sent to Redis (before the key's lookup)"),
     (authentication.ApiKeyAuthentication, "authenticate", "key authentication"),
-    (throttling.ApiKeyRateThrottle, "allow_request", "throttle (one Redis round trip)"),
+    (throttling.ApiKeyRateThrottle, "allow_request", "throttle (reads the count sent ahead)"),
     (views.APIView, "perform_content_negotiation", "content negotiation"),
     (generics.GenericAPIView, "paginate_queryset", "pagination (with the page's rows)"),
     (listing.ListShape, "items", "rows shaped into items"),
