@@ -5,6 +5,7 @@ through its `api_key_partner_id`, so every `visible_to(user)` queryset method se
 partner managers' sessions alike; nothing in the API filters by partner on its own.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -119,21 +120,42 @@ def find_key(prefix: str) -> tuple[ApiKey, str] | None:
     return key, partner_status
 
 
+KEYWORD = "Bearer"
+# What create_api_key makes: "tok_", 8 hex digits, "_", the secret.
+KEY_SHAPE = re.compile(rf"{API_KEY_SCHEME}_([0-9a-f]{{8}})_[A-Za-z0-9_-]+")
+
+
+def bearer_words(request) -> list[str] | None:
+    """The words of an `Authorization: Bearer …` header, or None for any other header or none.
+
+    The one reading of the header, for the authentication and the throttle's count alike.
+    """
+    words = authentication.get_authorization_header(request).decode("latin-1").split()
+    if not words or words[0].lower() != KEYWORD.lower():
+        return None
+    return words
+
+
+def key_prefix(raw_key: str) -> str | None:
+    """The prefix of a key of the shape `create_api_key` makes, else None (nothing to look up)."""
+    shape = KEY_SHAPE.fullmatch(raw_key)
+    return shape[1] if shape else None
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer tok_<prefix>_<secret>`; one indexed query per request."""
 
-    keyword = "Bearer"
+    keyword = KEYWORD
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1").split()
-        if not header or header[0].lower() != self.keyword.lower():
+        words = bearer_words(request)
+        if words is None:
             return None  # no key: the session (or nothing) decides
-        if len(header) != 2:
+        if len(words) != 2:
             raise KeyFailed(_("Send the key as “Authorization: Bearer <key>”."), "key_invalid")
-        raw_key = header[1]
-        scheme, _sep, rest = raw_key.partition("_")
-        prefix = rest.partition("_")[0]
-        found = find_key(prefix) if scheme == API_KEY_SCHEME and prefix else None
+        raw_key = words[1]
+        prefix = key_prefix(raw_key)
+        found = find_key(prefix) if prefix else None
         if found is None or not found[0].matches(raw_key):
             raise KeyFailed(_("This API key is not valid."), "key_invalid")
         api_key, partner_status = found

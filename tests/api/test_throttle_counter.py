@@ -1,5 +1,7 @@
 """The per-key counter on the real Redis that production shares between web processes."""
 
+import logging
+import socket
 import time
 
 import pytest
@@ -69,12 +71,17 @@ def test_the_configured_redis_cache_counts_in_one_pipeline(monkeypatch):
 
 @pytest.fixture
 def redis_counters(redis_cache):
-    """The API's counters in the real Redis, as in production; a window of one minute."""
-    redis_settings = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-    with override_settings(CACHES=redis_settings, PARTNER_API_RATE="3/min"):
+    """The API's counters in the real Redis, as in production.
+
+    A window of a day, not a minute: a test takes well under a second, so it stays in one
+    window unless it runs across midnight UTC.
+    """
+    with override_settings(CACHES=redis_settings(REDIS_URL), PARTNER_API_RATE="3/day"):
         yield redis_cache
+
+
+def redis_settings(url: str) -> dict:
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
 
 
 def key_count(redis_cache, raw_key: str) -> int:
@@ -145,3 +152,34 @@ def test_no_connection_is_kept_from_the_pool(redis_counters, key_a):
     # Every connection the requests took is back, with nothing left to read on it.
     assert pool._in_use_connections == set()
     assert all(not connection.can_read() for connection in pool._available_connections)
+
+
+def test_a_made_up_token_leaves_no_counter_in_redis(redis_counters, key_a):
+    prefix = key_a.split("_")[1]
+    made_up = f"tok_{prefix}_not-the-secret"
+
+    assert client_with_key(made_up).get("/api/v1/partner/").status_code == 401
+
+    counter = throttling.Window.now().counter_key(throttling.key_ident(hash_api_key(made_up)))
+    assert not redis.Redis.from_url(REDIS_URL).exists(redis_counters.make_key(counter))
+
+
+def test_without_redis_a_bad_key_still_answers_401_and_a_good_one_is_not_served_uncounted(
+    key_a, caplog
+):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    with override_settings(CACHES=redis_settings(nowhere)):
+        bad = client_with_key("tok_0123abcd_not-a-key").get("/api/v1/partner/")
+        with pytest.raises(redis.ConnectionError):
+            client_with_key(key_a).get("/api/v1/partner/")
+
+    assert bad.status_code == 401
+    assert bad.json()["error"]["code"] == "key_invalid"
+    # The good key's request failed on the throttle's own count, as it always did without Redis;
+    # that error (and the warning that nothing was counted ahead) is what this test expects.
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert ("WARNING", "the API key's count could not be sent ahead") in logged
+    assert ("ERROR", "Internal Server Error: /api/v1/partner/") in logged
+    caplog.clear()
