@@ -144,7 +144,7 @@ class CountedAhead:
     counts, and the throttle reads the reply afterwards, instead of a round trip of its own
     after the lookup (0.08–0.09 ms less on a one-row page, measured in bench/README.md).
 
-    What is counted is as before, with one difference while a request is being refused:
+    What is counted is what was counted before; how, in detail:
     - `settle()` takes the count back (DECR) when the request never reached the throttle (a
       wrong secret, a revoked key, an address the key may not use), as such requests were never
       counted; until then, for a millisecond or so, it is in the key's count, so a request of
