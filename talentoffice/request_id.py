@@ -46,7 +46,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = accepted_request_id(request.headers.get(HEADER))
+        # META rather than request.headers, which would copy every header of the request first.
+        request_id = accepted_request_id(request.META.get("HTTP_X_REQUEST_ID"))
         request.request_id = request_id
         token = current_request_id.set(request_id)
         started = time.perf_counter()
