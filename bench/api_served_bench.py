@@ -35,7 +35,6 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from api_env import demo_partner_key, key_headers, rounds_arguments  # first: starts Django
 
@@ -44,7 +43,6 @@ from django.conf import settings
 from django.db import connection
 from report import record
 
-HERE = Path(__file__).resolve().parent
 ENDPOINTS = ["agreements", "assistants", "shifts", "cases", "visits"]
 VARIANTS = ["app", "bare", "counted", "usual"]
 PATHS = {
