@@ -269,6 +269,35 @@ def counted_app(bare_app):
     return app
 
 
+def medians(timings: dict, endpoint: str) -> tuple[dict, dict]:
+    """Per variant, for one list: the median in ms and the requests per second (one client,
+    back to back: requests over their total time), from `timings[(variant, endpoint)]`."""
+    med = {v: statistics.median(timings[(v, endpoint)]) * 1000 for v in VARIANTS}
+    rps = {v: len(timings[(v, endpoint)]) / sum(timings[(v, endpoint)]) for v in VARIANTS}
+    return med, rps
+
+
+def record_list(name: str, med: dict, rps: dict, *, queries=None, usual_queries=None, **extra):
+    """bench/run's two rows for one list: the app's, with the other variants' medians, and the
+    usual way's; `med` and `rps` by variant."""
+    record(
+        name,
+        median_ms=med["app"],
+        queries=queries,
+        baseline_ms=med["bare"],
+        usual_ms=round(med["usual"], 3),
+        counted_ms=round(med["counted"], 3),
+        requests_per_second=round(rps["app"], 1),
+        **extra,
+    )
+    record(
+        f"{name}, the usual way",
+        median_ms=med["usual"],
+        queries=usual_queries,
+        baseline_ms=med["bare"],
+    )
+
+
 def check_same_answer(endpoint, app_body, usual_body):
     """The usual way must carry the same rows and values as the app, or the race is unfair."""
     app_rows = orjson.loads(app_body)["results"]
@@ -405,8 +434,7 @@ def run(args, partner, raw_key, pg):
     )
     print("|---" * 14 + "|")
     for endpoint in ENDPOINTS:
-        med = {v: statistics.median(timings[(v, endpoint)]) * 1000 for v in VARIANTS}
-        rps = {v: len(timings[(v, endpoint)]) / sum(timings[(v, endpoint)]) for v in VARIANTS}
+        med, rps = medians(timings, endpoint)
         cpu_ms = {v: statistics.median(cpu[(v, endpoint)]) * 1000 for v in VARIANTS}
         q = {v: queries[(v, endpoint)] for v in VARIANTS}
         print(
@@ -418,22 +446,13 @@ def run(args, partner, raw_key, pg):
             f"| {cpu_ms['app']:.1f}/{cpu_ms['bare']:.1f}/{cpu_ms['usual']:.1f} "
             f"| {med['counted']:.1f} | {med['app'] / med['counted']:.2f} |"
         )
-        record(
+        record_list(
             f"api: {endpoint}",
-            median_ms=med["app"],
+            med,
+            rps,
             queries=q["app"],
-            baseline_ms=med["bare"],
-            usual_ms=round(med["usual"], 3),
             usual_queries=q["usual"],
-            counted_ms=round(med["counted"], 3),
-            requests_per_second=round(rps["app"], 1),
             cpu_ms=round(cpu_ms["app"], 3),
-        )
-        record(
-            f"api: {endpoint}, the usual way",
-            median_ms=med["usual"],
-            queries=q["usual"],
-            baseline_ms=med["bare"],
         )
     print()
     print("| fixed cost of a request (no rows) | ms | req/s | queries | CPU ms |")

@@ -30,7 +30,6 @@ lookup, as DRF calls a throttle; the app sends its count before the lookup.
 
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -39,12 +38,13 @@ from collections import defaultdict
 from api_env import demo_partner_key, key_headers, rounds_arguments  # first: starts Django
 
 # isort: split
+import api_bench
+import orjson
+from api_bench import ENDPOINTS, VARIANTS
 from django.conf import settings
 from django.db import connection
-from report import record
+from sidebyside import SideBySide
 
-ENDPOINTS = ["agreements", "assistants", "shifts", "cases", "visits"]
-VARIANTS = ["app", "bare", "counted", "usual"]
 PATHS = {
     "app": "/api/v1/{}/",
     "bare": "/bench-bare/{}/",
@@ -59,42 +59,20 @@ PATHS = {
 
 def served_application(raw_key: str):
     """The WSGI application the worker serves: Django (app and usual) and the two replays."""
-    import io
-
-    import api_bench
-    import psycopg
-    from django.core.handlers.wsgi import WSGIHandler
-    from psycopg.rows import dict_row
-    from sidebyside import Capture, bare_app_for, call, read_statements
-
-    connection.settings_dict["CONN_MAX_AGE"] = None  # as production keeps it (DB_CONN_MAX_AGE)
     settings.ROOT_URLCONF = "api_bench"  # the usual API beside the app's
-    django_app = WSGIHandler()
-    dsn = connection.get_connection_params()
-    pg = psycopg.connect(
-        **{k: v for k, v in dsn.items() if k not in ("cursor_factory", "context")},
-        autocommit=True,
-        cursor_factory=psycopg.ClientCursor,
-        row_factory=dict_row,
-    )
+    # Warms each list up, captures its SQL and builds its bare replay, as the other benches do.
+    bench = SideBySide(None, headers=key_headers(raw_key))
     replays = {}
     for endpoint in ENDPOINTS:
-        environ = api_bench.environ_for(PATHS["app"].format(endpoint), raw_key)
-        for _ in range(3):
-            status, body = call(django_app, dict(environ, **{"wsgi.input": io.BytesIO()}))
-            assert status.startswith("200"), (endpoint, status, body[:300])
-        capture = Capture()
-        with connection.execute_wrapper(capture):
-            call(django_app, environ)
-        bare = bare_app_for(read_statements(capture.statements), pg)
-        replays[f"/bench-bare/{endpoint}/"] = bare
-        replays[f"/bench-counted/{endpoint}/"] = api_bench.counted_app(bare)
+        bare = bench.page(endpoint, PATHS["app"].format(endpoint), warmups=3).bare
+        replays[PATHS["bare"].format(endpoint)] = bare
+        replays[PATHS["counted"].format(endpoint)] = api_bench.counted_app(bare)
 
     def application(environ, start_response):
         replay = replays.get(environ["PATH_INFO"])
         if replay is not None:
             return replay(environ, start_response)
-        return django_app(environ, start_response)
+        return bench.app(environ, start_response)
 
     return application
 
@@ -215,9 +193,6 @@ def main():
 
 
 def run(args, partner, port, requests):
-    import api_bench
-    import orjson
-
     rows = {}
     for endpoint in ENDPOINTS:
         bodies = {}
@@ -254,27 +229,14 @@ def run(args, partner, port, requests):
     )
     print("|---" * 12 + "|")
     for endpoint in ENDPOINTS:
-        med = {v: statistics.median(timings[(v, endpoint)]) * 1000 for v in VARIANTS}
-        rps = {v: len(timings[(v, endpoint)]) / sum(timings[(v, endpoint)]) for v in VARIANTS}
+        med, rps = api_bench.medians(timings, endpoint)
         print(
             f"| {endpoint} | {rows[endpoint]} | {med['app']:.2f} | {rps['app']:.0f} "
             f"| {med['bare']:.2f} | {rps['bare']:.0f} | {med['usual']:.2f} | {rps['usual']:.0f} "
             f"| {med['app'] / med['bare']:.2f} | {med['usual'] / med['app']:.2f} "
             f"| {med['counted']:.2f} | {med['app'] / med['counted']:.2f} |"
         )
-        record(
-            f"api served: {endpoint}",
-            median_ms=med["app"],
-            baseline_ms=med["bare"],
-            usual_ms=round(med["usual"], 3),
-            counted_ms=round(med["counted"], 3),
-            requests_per_second=round(rps["app"], 1),
-        )
-        record(
-            f"api served: {endpoint}, the usual way",
-            median_ms=med["usual"],
-            baseline_ms=med["bare"],
-        )
+        api_bench.record_list(f"api served: {endpoint}", med, rps)
 
 
 if __name__ == "__main__":

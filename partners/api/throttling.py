@@ -103,18 +103,23 @@ def _redis_cache() -> RedisCache | None:
     return cache if isinstance(cache, RedisCache) else None
 
 
+def counting_commands(full_key: str, window: int) -> list[tuple]:
+    """Add one to a counter of Redis that expires with its window: INCR, then EXPIRE NX.
+
+    INCR creates the key at 1; EXPIRE NX sets the lifetime only once. They go in one write
+    without MULTI/EXEC: INCR is atomic on its own, and EXPIRE NX only ever sets the first
+    lifetime, whatever runs between the two. The first reply is the count.
+    """
+    return [("INCR", full_key), ("EXPIRE", full_key, window + 1, "NX")]
+
+
 def count_in_window(key: str, window: int, backend=None) -> int:
     """Add one to the window's counter and return it; the counter expires with its window."""
     cache = backend if backend is not None else caches["default"]
     if isinstance(cache, RedisCache):
-        # One round trip: INCR creates the key at 1; EXPIRE NX sets the lifetime only once.
-        client = _write_client(cache)
-        full_key = cache.make_key(key)
-        # No MULTI/EXEC: both commands go in one write and INCR is atomic on its own; EXPIRE NX
-        # only ever sets the first lifetime, whatever runs between the two.
-        pipeline = client.pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, window + 1, nx=True)
+        pipeline = _write_client(cache).pipeline(transaction=False)
+        for command in counting_commands(cache.make_key(key), window):
+            pipeline.execute_command(*command)
         count, _expiry_set = pipeline.execute()
         return count
     # Other caches (process memory in development): add() is atomic, then incr().
@@ -139,7 +144,7 @@ return count
 class CountedAhead:
     """A key's count, sent to Redis before the key is looked up and read when the throttle asks.
 
-    The same INCR and EXPIRE NX as `count_in_window`, split in two: the commands go out on a
+    The same `counting_commands` as `count_in_window`, split in two: they go out on a
     connection of the pool's before authentication, PostgreSQL looks the key up while Redis
     counts, and the throttle reads the reply afterwards, instead of a round trip of its own
     after the lookup (0.08–0.09 ms less on a one-row page, measured in bench/README.md).
@@ -172,12 +177,7 @@ class CountedAhead:
         self._count = None
         try:
             self._connection.send_packed_command(
-                self._connection.pack_commands(
-                    [
-                        ("INCR", self._full_key),
-                        ("EXPIRE", self._full_key, window.seconds + 1, "NX"),
-                    ]
-                )
+                self._connection.pack_commands(counting_commands(self._full_key, window.seconds))
             )
         except BaseException:
             self._release(broken=True)

@@ -18,6 +18,11 @@ from tests.api.conftest import client_with_key
 REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
+def redis_settings(url: str) -> dict:
+    """CACHES with Django's Redis cache at `url`, as production configures it."""
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
 @pytest.fixture
 def redis_cache():
     cache = RedisCache(REDIS_URL, {})
@@ -53,9 +58,7 @@ def test_the_configured_redis_cache_counts_in_one_pipeline(monkeypatch):
 
     monkeypatch.setattr(RedisCache, "add", refuse)
     monkeypatch.setattr(RedisCache, "incr", refuse)
-    redis_settings = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
-    redis_settings["default"]["LOCATION"] = REDIS_URL
-    with override_settings(CACHES=redis_settings):
+    with override_settings(CACHES=redis_settings(REDIS_URL)):
         assert isinstance(caches["default"], RedisCache)
         try:
             counts = [throttling.count_in_window("throttle:test:key:3", 60) for _ in range(2)]
@@ -78,10 +81,6 @@ def redis_counters(redis_cache):
     """
     with override_settings(CACHES=redis_settings(REDIS_URL), PARTNER_API_RATE="3/day"):
         yield redis_cache
-
-
-def redis_settings(url: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
 
 
 def key_count(redis_cache, raw_key: str) -> int:
