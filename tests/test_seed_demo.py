@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
+from rest_framework.test import APIClient
 
 from assistants.models import (
     Assistant,
@@ -60,6 +61,7 @@ from talentoffice.validators import (
 )
 
 LOGIN_LINE = re.compile(r"^demo login: (staff|assistant|partner) (\S+) (\S+)$")
+API_KEY_LINE = re.compile(r"^demo api key: (\S+) (\S+)$", re.MULTILINE)
 # Mid-September 2026: the demo's two rota months hold the Mid-Autumn and National Day holidays
 # and the make-up Sunday of 20 September.
 TODAY = date(2026, 9, 15)
@@ -345,6 +347,17 @@ def test_it_prints_the_demo_logins_and_their_passwords_work(db):
             assert PartnerContact.objects.get(user=user).partner.short_name == "海峡银行"
             assert not user.is_staff
     assert output.rstrip().endswith(" ".join(logins[-1]))
+
+
+def test_it_prints_a_demo_api_key_that_the_partner_api_accepts(db):
+    output = seed()
+
+    [(short_name, raw_key)] = API_KEY_LINE.findall(output)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.get("/api/v1/partner/")
+    assert response.status_code == 200, response.content
+    assert response.json()["short_name"] == short_name == "海峡银行"
 
 
 def test_it_skips_a_database_that_already_has_partners_when_asked_if_empty(partner_a):
