@@ -1,0 +1,181 @@
+"""The apps depend only downward: the core, then partners, assistants, cases, then the surfaces.
+
+Every module's imports are read with ast. A module sits on the floor of the longest package
+prefix below that names it, so a surface that still lives inside a lower app's folder (the
+partner API under `partners/api/`, the phone pages under `assistants/mobile/`) is already held
+to the surface's rules, and moving it into its own app changes nothing here but a prefix.
+
+`UPWARD_STILL_TO_MOVE` lists the upward imports that exist today and are still to be moved;
+the test fails both on a new upward import and on a listed one that is gone, so the list only
+shrinks and always tells the truth.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CORE, PARTNERS, ASSISTANTS, CASES, SURFACE, DEMO = range(6)
+
+# Longest prefix wins. Surfaces share a floor and may not import one another.
+FLOOR_OF_PREFIX = {
+    "talentoffice": CORE,
+    "partners": PARTNERS,
+    "assistants": ASSISTANTS,
+    "cases": CASES,
+    "partners.api": SURFACE,
+    "partners.filtersets": SURFACE,
+    "partners.scorecard": SURFACE,
+    "assistants.mobile": SURFACE,
+    "partner_api": SURFACE,
+    "mobile": SURFACE,
+    "steering": SURFACE,
+    "portal": SURFACE,
+    "workspace": SURFACE,
+    "demo": DEMO,
+}
+
+# The URL root and the management of the whole site may look at everything.
+SITE_ROOT_MODULES = {"talentoffice.urls", "talentoffice.settings", "talentoffice.wsgi"}
+
+# Upward imports still to be moved, as "importer -> imported module".
+UPWARD_STILL_TO_MOVE = {
+    "assistants.admin -> cases.assignment",
+    "partners.admin -> assistants.models",
+    "partners.services -> assistants.models",
+    "partners.services -> assistants.services",
+    "partners.webhooks -> assistants.models",
+    "talentoffice.audit -> assistants.models",
+    "talentoffice.audit -> cases.models",
+    "talentoffice.security -> assistants.mobile.backends",
+    "talentoffice.views -> cases.files",
+    "talentoffice.management.commands.seed_demo -> assistants.choices",
+    "talentoffice.management.commands.seed_demo -> assistants.models",
+    "talentoffice.management.commands.seed_demo -> assistants.rota",
+    "talentoffice.management.commands.seed_demo -> assistants.shifts",
+    "talentoffice.management.commands.seed_demo -> cases.choices",
+    "talentoffice.management.commands.seed_demo -> cases.models",
+    "talentoffice.management.commands.seed_demo -> partners.api.authentication",
+    "talentoffice.management.commands.seed_demo -> partners.choices",
+    "talentoffice.management.commands.seed_demo -> partners.models",
+    "talentoffice.management.commands.seed_demo -> steering.choices",
+    "talentoffice.management.commands.seed_demo -> steering.models",
+}
+
+
+def floor_of(module: str) -> tuple[int, str] | None:
+    """The floor of a module of ours and the prefix that placed it, or None for a library."""
+    parts = module.split(".")
+    for length in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:length])
+        if prefix in FLOOR_OF_PREFIX:
+            return FLOOR_OF_PREFIX[prefix], prefix
+    return None
+
+
+def project_modules():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in {".venv", "tests", "bench", "build"} or "migrations" in relative.parts:
+            continue
+        module = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+        if floor_of(module) is not None:
+            yield module, path
+
+
+def imported_modules(module: str, tree: ast.AST):
+    """Every module named by an import statement, with relative imports made absolute."""
+    package = module.rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            yield node, name
+            for alias in node.names:
+                # `from cases import workflow` names the module cases.workflow.
+                yield node, f"{name}.{alias.name}"
+
+
+def import_goes_wrong_way(importer: str, imported: str) -> bool:
+    placed_importer, placed_imported = floor_of(importer), floor_of(imported)
+    if placed_imported is None or importer in SITE_ROOT_MODULES:
+        return False
+    (floor_a, prefix_a), (floor_b, prefix_b) = placed_importer, placed_imported
+    if floor_b > floor_a:
+        return True
+    # Two surfaces side by side: each looks only down, never sideways.
+    return floor_a == floor_b == SURFACE and prefix_a.split(".")[0] != prefix_b.split(".")[0]
+
+
+def upward_imports() -> set[str]:
+    found = set()
+    for module, path in project_modules():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for _node, imported in imported_modules(module, tree):
+            if floor_of(imported) and import_goes_wrong_way(module, imported):
+                # `from cases.models import Case` also yields cases.models.Case: keep the module.
+                name = imported
+                while name.count(".") and not (ROOT / (name.replace(".", "/") + ".py")).exists():
+                    if (ROOT / name.replace(".", "/") / "__init__.py").exists():
+                        break
+                    name = name.rsplit(".", 1)[0]
+                found.add(f"{module} -> {name}")
+    return found
+
+
+def test_the_floor_checker_catches_an_import_up_a_floor():
+    assert import_goes_wrong_way("partners.models", "cases.models")
+    assert import_goes_wrong_way("talentoffice.audit", "assistants.models")
+    assert import_goes_wrong_way("steering.views", "partners.api.views")
+    assert not import_goes_wrong_way("cases.workflow", "assistants.models")
+    assert not import_goes_wrong_way("partners.api.views", "cases.models")
+    assert not import_goes_wrong_way("talentoffice.urls", "steering.urls")
+    assert not import_goes_wrong_way("cases.models", "django.db.models")
+
+
+def test_no_app_imports_up_a_floor_beyond_the_listed_ones_still_to_move():
+    found = upward_imports()
+    new = sorted(found - UPWARD_STILL_TO_MOVE)
+    moved = sorted(UPWARD_STILL_TO_MOVE - found)
+    assert not new, f"imports that go up a floor: {new}"
+    assert not moved, f"no longer upward, take them off UPWARD_STILL_TO_MOVE: {moved}"
+
+
+def function_local_imports_without_reason():
+    """Imports of our own code inside a function with no comment saying why they are there."""
+    found = set()
+    for module, path in project_modules():
+        lines = path.read_text().splitlines()
+        tree = ast.parse("\n".join(lines), filename=str(path))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Import | ast.ImportFrom) or getattr(node, "level", 0):
+                    continue
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
+                if not any(floor_of(name or "") for name in names):
+                    continue
+                here, above = lines[node.lineno - 1], lines[node.lineno - 2].strip()
+                if "#" not in here and not above.startswith("#"):
+                    found.add(f"{module}:{function.name} -> {names[0]}")
+    return found
+
+
+# Function-local imports of our own code that still have no reason written beside them.
+LOCAL_IMPORTS_STILL_TO_EXPLAIN: set[str] = set()
+
+
+def test_every_function_local_import_of_our_code_says_why_it_is_not_at_the_top():
+    found = function_local_imports_without_reason()
+    new = sorted(found - LOCAL_IMPORTS_STILL_TO_EXPLAIN)
+    explained = sorted(LOCAL_IMPORTS_STILL_TO_EXPLAIN - found)
+    assert not new, f"function-local imports with no reason beside them: {new}"
+    assert not explained, f"explained or gone, take them off the list: {explained}"
