@@ -147,15 +147,14 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
-        # Checked with SELECT 1 after a second idle (talentoffice/postgresql/base.py).
+        # A kept connection is checked with SELECT 1 before a request uses it, so a database
+        # restart costs no request an error.
         conn_health_checks=True,
     )
 }
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when DJANGO_ENV=production")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with timestamps read in C and fewer health checks (see the module).
-    DATABASES["default"]["ENGINE"] = "talentoffice.postgresql"
     # Tests get a database of their own so that a developer's data is never touched.
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "talentoffice_test")}
 
