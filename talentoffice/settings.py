@@ -115,7 +115,7 @@ MIDDLEWARE = [
     # Phone sessions expire after MOBILE_SESSION_IDLE_MINUTES unused (issue 8).
     "talentoffice.security.MobileSessionMiddleware",
     # Who and from where, for every audit entry written during the request (issue 8).
-    "talentoffice.audit.RequestAuditMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with the lock-out page (issue 8).
