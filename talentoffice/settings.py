@@ -534,6 +534,9 @@ LOGGING["handlers"]["console"] |= {"formatter": LOG_FORMAT, "filters": ["request
 LOGGING.setdefault("loggers", {})["talentoffice.requests"] = {
     "level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"
 }
+# The health check's 503 is an answer to a probe, logged as a warning by the check itself.
+LOGGING["filters"]["health_answers"] = {"()": "talentoffice.request_id.HealthAnswersAreNotErrors"}
+LOGGING["loggers"]["django.request"] = {"filters": ["health_answers"]}
 # The worker logs through the same handlers (JSON, request IDs) instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Static files (collectstatic's target) may live outside the code, e.g. on a read-only install.

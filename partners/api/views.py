@@ -50,6 +50,7 @@ from talentoffice.access import partner_id_of
 
 from . import serializers as api
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
+from .schema import error_answers
 
 # The longest period one scorecard covers.
 SCORECARD_MAX_DAYS = 366
@@ -302,7 +303,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     create=extend_schema(
         parameters=[IDEMPOTENCY_KEY],
         summary="Log a visit on behalf of one of the partner's assistants / 代本机构人员登记走访",
-        responses={201: api.VisitSerializer, 200: api.VisitSerializer},
+        responses={201: api.VisitSerializer, 200: api.VisitSerializer, **error_answers("POST")},
     )
 )
 class VisitViewSet(
@@ -429,7 +430,7 @@ class ScorecardView(PartnerAPIMixin, APIView):
 
     @extend_schema(
         parameters=[ScorecardQuerySerializer],
-        responses={200: api.ScorecardSerializer},
+        responses={200: api.ScorecardSerializer, **error_answers("GET")},
         summary="Scorecard per assistant for a period / 按人员统计的绩效",
     )
     def get(self, request):
@@ -451,7 +452,9 @@ class ScorecardView(PartnerAPIMixin, APIView):
 
 
 @extend_schema_view(
-    create=extend_schema(responses={201: api.WebhookEndpointCreatedSerializer}),
+    create=extend_schema(
+        responses={201: api.WebhookEndpointCreatedSerializer, **error_answers("POST")}
+    ),
 )
 class WebhookEndpointViewSet(PartnerAPIMixin, viewsets.ModelViewSet):
     """The partner's callback URLs; the signing secret is shown once, when created."""
@@ -477,7 +480,7 @@ class WebhookEndpointViewSet(PartnerAPIMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     replay=extend_schema(
         request=None,
-        responses={202: api.WebhookDeliverySerializer},
+        responses={202: api.WebhookDeliverySerializer, **error_answers("POST")},
         summary="Send a delivery's event again / 重新投递",
     )
 )
