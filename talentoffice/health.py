@@ -109,4 +109,3 @@ def health(request):
         # Not logged again as an error by Django: see request_id.HealthAnswersAreNotErrors.
         logger.warning("health check failed: %s", ", ".join(failed), extra={"checks": checks})
     return response
-
