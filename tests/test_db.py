@@ -6,7 +6,7 @@ import time
 import psycopg
 import pytest
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 
 
@@ -46,8 +46,9 @@ def kill_backend():
             time.sleep(0.01)
 
 
-def test_the_connection_is_djangos_own_postgresql_backend():
-    assert type(connection) is DatabaseWrapper
+def test_the_connection_is_djangos_own_postgresql_backend_with_health_checks():
+    assert type(connections["default"]) is DatabaseWrapper
+    assert connections["default"].settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.django_db(transaction=True)
