@@ -7,9 +7,9 @@ module of the programme (not the tests) and fails on:
 
 - `from library import _private`, `import library._private`, `from library._private import x`;
 - `name._private`, where `name` comes from a library (a module, a class, a function);
-- `obj._private` on any object, read or written, unless the programme itself defines that name
-  (a method, an attribute set on `self`, an `annotate(_name=…)` column, an attribute it sets
-  on its own objects that no library it imports knows of);
+- `obj._private` on any object, read or written, unless the programme itself defines or sets
+  that name (a method, an attribute, an `annotate(_name=…)` column) and no library the module
+  imports uses it;
 - a private method of a library class overridden or called through `super()` in a subclass;
 - an attribute assigned on a library module or class (`RedisCache.add = …`, `setattr(…)`).
 
@@ -59,8 +59,8 @@ class Definitions(ast.NodeVisitor):
 
     def __init__(self):
         self.names = set()
-        # Set on other objects (`assistant._helped = …`): the programme's own only if no library
-        # it imports uses that name (`response._has_been_logged` is Django's).
+        # Set on other objects (`assistant._helped = …`); `response._has_been_logged = …` sets
+        # one of Django's, which the check tells by the libraries' sources.
         self.stored = set()
 
     def visit_FunctionDef(self, node):
@@ -147,14 +147,13 @@ class Checker(ast.NodeVisitor):
     libraries: set[str] = field(default_factory=set)
 
     def is_own(self, name: str) -> bool:
-        if name in ALLOWED or name in self.own.defined:
+        """Whether `obj.<name>` on an object of unknown kind is the programme's own attribute:
+        the programme defines or sets that name, and no library the module imports uses it."""
+        if name in ALLOWED:
             return True
-        known = any(
-            name in library_text(top)
-            for top in self.libraries
-            if top not in sys.builtin_module_names
-        )
-        return name in self.own.stored and not known
+        if name not in self.own.defined and name not in self.own.stored:
+            return False
+        return not any(name in library_text(top) for top in self.libraries)
 
     def report(self, node, message):
         self.problems.append(f"line {node.lineno}: {message}")
@@ -331,6 +330,13 @@ def test_the_checker_finds_a_private_name_or_a_patch(source):
 def test_the_checker_lets_public_names_and_the_programmes_own_pass(source):
     own = defined_names([source])
     assert problems_in(source, own) == []
+
+
+def test_a_name_the_programme_also_uses_is_still_private_on_a_librarys_object():
+    own = defined_names(["class Memo:\n    def __init__(self):\n        self._cache = {}\n"])
+    source = "from django.core.cache import caches\nclient = caches['default']._cache.get_client()"
+
+    assert problems_in(source, own) != []
 
 
 # --- the programme -----------------------------------------------------------------------------
