@@ -212,8 +212,16 @@ class ActivityPhoto(models.Model):
     def clean(self):
         from cases.visits import check_attachment
 
-        if self.file and not self.file._committed:
+        if self.file and self.file.name != self.stored_file_name():
             check_attachment(self.file)
+
+    def stored_file_name(self) -> str | None:
+        """The name of the file saved for this photo, None before it is saved: a photo whose
+        file is unchanged was checked when it was uploaded, and is not read again."""
+        if self._state.adding:
+            return None
+        saved = type(self)._default_manager.filter(pk=self.pk).values_list("file", flat=True)
+        return next(iter(saved), None)
 
 
 class PartnerTarget(TimeStampedModel):

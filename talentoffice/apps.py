@@ -9,16 +9,9 @@ class TalentOfficeConfig(AppConfig):
     verbose_name = _("TalentOffice")
 
     def ready(self):
-        from django.db.models import Field, ForeignObject
         from django.db.models.signals import post_migrate
 
         from .roles import sync_roles_after_migrate
-        from .statements import AnyOf
-
-        # `column__any=[…]`: one array parameter, a statement text that can be compiled once.
-        # Foreign keys look their lookups up only as far as ForeignObject, so register there too.
-        Field.register_lookup(AnyOf)
-        ForeignObject.register_lookup(AnyOf)
 
         # The role groups follow docs/roles.md; migrate (and a test database's flush) remakes them.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="talentoffice.sync_roles")

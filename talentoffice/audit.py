@@ -1,8 +1,8 @@
 """The audit trail: which models it follows, and the writes that signals cannot see.
 
 django-auditlog writes one entry per create, update and delete of a registered model through
-Django's model signals, with the actor and address that `RequestAuditMiddleware` (its middleware,
-connected once) takes from the request.
+Django's model signals, with the actor and address that its own middleware
+(`auditlog.middleware.AuditlogMiddleware`) takes from the request.
 Three kinds of write pass by those signals, and are recorded here instead:
 
 - `QuerySet.update()` (bulk actions such as suspending partners): `audited_update` reads the
@@ -19,10 +19,9 @@ import contextlib
 import socket
 from contextvars import ContextVar
 
-from auditlog.cid import get_cid, set_cid
-from auditlog.context import _set_extra_data, auditlog_disabled, auditlog_value
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled
 from auditlog.diff import get_field_value
-from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
@@ -141,64 +140,14 @@ def _task_finished(task_id=None, **kwargs):
             _process.reset(token)
 
 
-# -- the request's actor and address -----------------------------------------------------------
-
-
-class RequestMark:
-    """Marks the audit context of one request; it answers only while that request is served.
-
-    auditlog marks each of its contexts uniquely and disconnects the receiver that answers to it
-    when the context ends, so a context copied during a request (a task started under ASGI, a
-    `copy_context().run` later) names nobody once the request is over. `live` does the same
-    for the receiver here, which stays connected.
-    """
-
-    __slots__ = ("live",)
-
-    def __init__(self):
-        self.live = True
-
-
-class RequestAuditMiddleware(AuditlogMiddleware):
-    """django-auditlog's middleware, with one receiver connected for good instead of per request.
-
-    auditlog's own connects a `pre_save` receiver at the start of every request and disconnects
-    it at the end: 40 µs, the most of any middleware on an API request, and each connect
-    empties the signal's receiver cache. This one sets the same context (actor, address, port)
-    under a `RequestMark`, which the receiver connected in `connect()` below answers to while
-    the request lasts; auditlog's `set_actor` inside a request still marks and answers its own
-    context as before.
-    """
-
-    def __call__(self, request):
-        set_cid(request)
-        mark = RequestMark()
-        token = auditlog_value.set(self.get_extra_data(request) | {"signal_duid": mark})
-        try:
-            return self.get_response(request)
-        finally:
-            mark.live = False
-            auditlog_value.reset(token)
-
-
-def _set_request_context(sender, instance, **kwargs):
-    """auditlog's own receiver, for the context of a request still being served."""
-    mark = auditlog_value.get({}).get("signal_duid")
-    if isinstance(mark, RequestMark) and mark.live:
-        _set_extra_data(sender, instance, signal_duid=mark)
-
-
 def connect() -> None:
     """Register the models and hook the actors into entries and Celery tasks."""
     from celery.signals import task_postrun, task_prerun
 
     register_tracked_models()
+    # Connected once at start, so before the receiver auditlog's middleware connects for each
+    # request: a task run inside a request (eagerly) is the system's, with the request's address.
     pre_save.connect(_complete_entry, sender=LogEntry, dispatch_uid="talentoffice.audit")
-    # After the system actor's receiver, as auditlog's per-request receiver always came after
-    # it: a task run inside a request (eagerly) is the system's, with the request's address.
-    pre_save.connect(
-        _set_request_context, sender=LogEntry, dispatch_uid="talentoffice.audit.request"
-    )
     task_prerun.connect(_task_started, dispatch_uid="talentoffice.audit.prerun", weak=False)
     task_postrun.connect(_task_finished, dispatch_uid="talentoffice.audit.postrun", weak=False)
 

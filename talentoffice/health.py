@@ -106,8 +106,6 @@ def health(request):
     )
     if not healthy:
         failed = sorted(name for name, check in checks.items() if not check["ok"])
+        # Not logged again as an error by Django: see request_id.HealthAnswersAreNotErrors.
         logger.warning("health check failed: %s", ", ".join(failed), extra={"checks": checks})
-        # A 503 here is the answer, not a crash: without this Django logs an ERROR for every
-        # probe of the load balancer while, say, the beat is being restarted.
-        response._has_been_logged = True
     return response

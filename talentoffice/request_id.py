@@ -84,6 +84,20 @@ class RequestIdFilter(logging.Filter):
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+class HealthAnswersAreNotErrors(logging.Filter):
+    """Keeps the health check's 503 out of `django.request`'s error log.
+
+    A 503 there is the answer, not a crash: without this Django logs an ERROR for every probe of
+    the load balancer while, say, the beat is being restarted; the check itself logs a warning
+    that says what failed.
+    """
+
+    def filter(self, record):
+        match = getattr(getattr(record, "request", None), "resolver_match", None)
+        health = match is not None and match.url_name == "health"
+        return not (health and getattr(record, "status_code", None) == 503)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request_id and any `extra` data."""
 

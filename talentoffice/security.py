@@ -9,13 +9,11 @@ import time
 from functools import cache
 
 from axes.backends import AxesStandaloneBackend
-from csp.constants import HEADER, HEADER_REPORT_ONLY, UNSAFE_HASHES, UNSAFE_INLINE
-from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.constants import UNSAFE_HASHES, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core import signing
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -207,30 +205,12 @@ def csp_exceptions(path: str) -> dict | None:
     return None
 
 
-# What a view or decorator sets on its response to change that page's policy (django-csp).
-_PER_VIEW_POLICY = (
-    "_csp_config",
-    "_csp_update",
-    "_csp_replace",
-    "_csp_exempt",
-    "_csp_config_ro",
-    "_csp_update_ro",
-    "_csp_replace_ro",
-    "_csp_exempt_ro",
-)
-# The headers django-csp gave the first page of each kind (admin, API, the rest) with no nonce and
-# no policy of its own; see ContentSecurityPolicyMiddleware.process_response.
-_kept_headers: dict[str, dict[str, str]] = {}
-
-
-@receiver(setting_changed)
-def _forget_kept_headers(setting, **kwargs):
-    if setting.startswith("CONTENT_SECURITY_POLICY") or setting == "DEBUG":
-        _kept_headers.clear()
-
-
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware with the exceptions above added for the admin and the API."""
+    """django-csp's middleware with the exceptions above added for the admin and the API.
+
+    Through `get_policy_parts`, the method django-csp offers for subclassing; a view's own
+    `csp_update` / `csp_replace` / `csp_exempt` decorators still apply on top.
+    """
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
@@ -241,43 +221,3 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 update[directive] = [*update.get(directive, []), *sources]
             parts.update = update
         return parts
-
-    def process_response(self, request, response):
-        # django-csp builds the header anew for every response: two deep copies of the policy
-        # and two joins, 0.08 ms, a tenth of an empty API request. A page that used no nonce and
-        # whose view set no policy of its own gets the very headers of the first such page of
-        # its kind, so those are kept and set again. Anything else goes through django-csp.
-        kind = policy_kind(request.path_info)
-        if (
-            getattr(request, "_csp_nonce", None) is not None
-            or HEADER in response
-            or HEADER_REPORT_ONLY in response
-            or any(hasattr(response, name) for name in _PER_VIEW_POLICY)
-        ):
-            return super().process_response(request, response)
-        headers = _kept_headers.get(kind)
-        if headers is None:
-            response = super().process_response(request, response)
-            # In DEBUG django-csp leaves 404 and 500 pages (Django's debug pages) without one.
-            if (HEADER in response or HEADER_REPORT_ONLY in response) and not _excludes_paths():
-                _kept_headers[kind] = {
-                    name: response[name]
-                    for name in (HEADER, HEADER_REPORT_ONLY)
-                    if name in response
-                }
-            return response
-        if settings.DEBUG and response.status_code in (404, 500):
-            return super().process_response(request, response)
-        for name, value in headers.items():
-            response[name] = value
-        # As django-csp does: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
-        return response
-
-
-def _excludes_paths() -> bool:
-    # EXCLUDE_URL_PREFIXES leaves some paths of a kind without a header: not kept per kind.
-    return any(
-        (getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES")
-        for name in ("CONTENT_SECURITY_POLICY", "CONTENT_SECURITY_POLICY_REPORT_ONLY")
-    )

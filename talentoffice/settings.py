@@ -115,7 +115,7 @@ MIDDLEWARE = [
     # Phone sessions expire after MOBILE_SESSION_IDLE_MINUTES unused (issue 8).
     "talentoffice.security.MobileSessionMiddleware",
     # Who and from where, for every audit entry written during the request (issue 8).
-    "talentoffice.audit.RequestAuditMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: answers a locked-out login with the lock-out page (issue 8).
@@ -147,15 +147,14 @@ DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
-        # Checked with SELECT 1 after a second idle (talentoffice/postgresql/base.py).
+        # A kept connection is checked with SELECT 1 before a request uses it, so a database
+        # restart costs no request an error.
         conn_health_checks=True,
     )
 }
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when DJANGO_ENV=production")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with timestamps read in C and fewer health checks (see the module).
-    DATABASES["default"]["ENGINE"] = "talentoffice.postgresql"
     # Tests get a database of their own so that a developer's data is never touched.
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "talentoffice_test")}
 
@@ -535,6 +534,9 @@ LOGGING["handlers"]["console"] |= {"formatter": LOG_FORMAT, "filters": ["request
 LOGGING.setdefault("loggers", {})["talentoffice.requests"] = {
     "level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"
 }
+# The health check's 503 is an answer to a probe, logged as a warning by the check itself.
+LOGGING["filters"]["health_answers"] = {"()": "talentoffice.request_id.HealthAnswersAreNotErrors"}
+LOGGING["loggers"]["django.request"] = {"filters": ["health_answers"]}
 # The worker logs through the same handlers (JSON, request IDs) instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Static files (collectstatic's target) may live outside the code, e.g. on a read-only install.

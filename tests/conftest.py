@@ -5,7 +5,6 @@ import logging
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models.sql.compiler import SQLCompiler
 
 from tests import factories
 
@@ -75,17 +74,3 @@ def partner_b_manager(partner_b):
     user = get_user_model().objects.create_user("frank", password="frank-pass-123")
     factories.make_contact(partner=partner_b, name="方富", user=user)
     return user
-
-
-@pytest.fixture
-def compiled(monkeypatch):
-    """How many SELECT statements the ORM compiles (a spy: the real compiler still runs)."""
-    calls = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(self, *args, **kwargs):
-        calls.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
-    return calls

@@ -117,7 +117,7 @@ def test_manage_py_check_passes_with_nothing_set():
 def test_production_with_its_required_values_starts_with_debug_off():
     assert started_settings(**PRODUCTION) == {
         "DEBUG": False,
-        "ENGINE": "talentoffice.postgresql",
+        "ENGINE": "django.db.backends.postgresql",
         "CELERY_BROKER_URL": "redis://redis.example.internal:6379/0",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "ALLOWED_HOSTS": ["talent.example.gov.cn"],

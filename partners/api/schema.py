@@ -8,6 +8,8 @@ one schema serves both languages whatever the caller's Accept-Language.
 from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from .serializers import ErrorSerializer
 
@@ -24,35 +26,59 @@ ERROR_DESCRIPTIONS = {
     "415": "Unsupported media type: send JSON. / 不支持的类型：请发送 JSON。",
     "429": "Too many requests: wait Retry-After seconds. / 请求过多：请在 Retry-After 秒后重试。",
 }
-WRITE_METHODS = {"POST", "PUT", "PATCH"}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+# The headers that go with two of the error answers.
+ERROR_HEADERS = [
+    OpenApiParameter(
+        "WWW-Authenticate",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description='Bearer realm="api"',
+        response=[401],
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="seconds",
+        response=[429],
+    ),
+]
+
+
+def error_answers(method: str) -> dict:
+    """The documented error answers of an operation with this HTTP method, in one shape.
+
+    For `extend_schema(responses={...})`, which replaces the responses the schema class gives:
+    `responses={201: VisitSerializer, **error_answers("POST")}`.
+    """
+    codes = ["400", "401", "403", "404", "429"]
+    if method.upper() in WRITE_METHODS:
+        codes += ["409", "413", "415"]
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
 
 
 class PartnerAutoSchema(AutoSchema):
     """drf-spectacular's schema, plus the documented error answers of every operation."""
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
-        codes = ["400", "401", "403", "404", "429"]
-        if self.method in WRITE_METHODS or self.method == "DELETE":
-            codes += ["409", "413", "415"]
-        for code in codes:
-            if code in responses:
-                continue
-            response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-            response["description"] = ERROR_DESCRIPTIONS[code]
-            if code == "401":
-                response["headers"] = {
-                    "WWW-Authenticate": {
-                        "schema": {"type": "string"},
-                        "description": 'Bearer realm="api"',
-                    }
-                }
-            if code == "429":
-                response["headers"] = {
-                    "Retry-After": {"schema": {"type": "string"}, "description": "seconds"}
-                }
-            responses[code] = response
-        return responses
+    def get_response_serializers(self):
+        serializers = super().get_response_serializers()
+        if not isinstance(serializers, dict):
+            # The success code drf-spectacular gives a single serializer.
+            if self.method == "DELETE":
+                serializers = {"204": None}
+            elif self.method == "POST" and getattr(self.view, "action", None) == "create":
+                serializers = {"201": serializers}
+            else:
+                serializers = {"200": serializers}
+        return error_answers(self.method) | {str(code): s for code, s in serializers.items()}
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), *ERROR_HEADERS]
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

@@ -47,13 +47,10 @@ from partners.models import (
 )
 from partners.scorecard import scorecard
 from talentoffice.access import partner_id_of
-from talentoffice.statements import remembered_values
 
-from . import listing
 from . import serializers as api
-from .authentication import ApiKeyPrincipal
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
-from .throttling import CountedAhead
+from .schema import error_answers
 
 # The longest period one scorecard covers.
 SCORECARD_MAX_DAYS = 366
@@ -70,13 +67,7 @@ class PartnerAPIMixin:
             length = 0
         if length > settings.PARTNER_API_MAX_BODY_BYTES:
             raise BodyTooLarge()
-        # The key's request is counted in Redis while PostgreSQL looks the key up.
-        request.counted_ahead = CountedAhead.start(request)
-        try:
-            super().initial(request, *args, **kwargs)
-        finally:
-            if request.counted_ahead is not None:
-                request.counted_ahead.settle()
+        super().initial(request, *args, **kwargs)
 
     @property
     def partner_id(self) -> int:
@@ -90,8 +81,6 @@ class PartnerAPIMixin:
 
 # Query parameters that page or sort a list; none of them is a filter.
 NOT_FILTERS = {"cursor", "page_size", "ordering"}
-# Query parameters that still leave the first page of a list.
-FIRST_PAGE_PARAMS = NOT_FILTERS - {"cursor"}
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -111,36 +100,6 @@ class ReadOnlyViewSet(PartnerAPIMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [FilterBackend, OrderingFilter]
 
 
-class RowListMixin:
-    """A list action that pages `.values()` rows and shapes them with `list_shape`.
-
-    Same filters, ordering, cursor and items as the serializer would give (see
-    partners.api.listing), without a model instance per row.
-    """
-
-    list_shape: listing.ListShape
-
-    def list(self, request, *args, **kwargs):
-        params = request.query_params
-        if isinstance(request.user, ApiKeyPrincipal) and FIRST_PAGE_PARAMS.issuperset(params):
-            # The first page of an unfiltered list, the one a partner's system polls. For a key,
-            # the rows' queryset and statement depend on the partner and the ordering asked
-            # for only (the paginator's order and slice are added to the statement's key).
-            # A cursor adds a position; a session user may be staff: those build as usual.
-            key = ("partner-api-list", type(self), self.partner_id, params.get("ordering"))
-            rows = remembered_values(key, self.rows_queryset)
-        else:
-            rows = self.rows_queryset()
-        rows = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.list_shape.items(rows, partner_id=self.partner_id))
-
-    def rows_queryset(self):
-        """The list's columns as `.values()` rows, filtered and ordered as the request asks."""
-        # The detail queryset's prefetches act on instances; the shape attaches its own lists.
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
-        return queryset.values(*self.list_shape.columns)
-
-
 # ---------------------------------------------------------------------------------------------
 # The partner itself
 
@@ -153,10 +112,9 @@ class PartnerProfileView(PartnerAPIMixin, RetrieveAPIView):
         return Partner.objects.visible_to(self.request.user).get()
 
 
-class AgreementViewSet(RowListMixin, ReadOnlyViewSet):
+class AgreementViewSet(ReadOnlyViewSet):
     """The partner's cooperation agreements."""
 
-    list_shape = listing.AGREEMENTS
     serializer_class = api.AgreementSerializer
     ordering_fields = ["starts_on", "id"]
     ordering = ["-starts_on", "-id"]
@@ -169,10 +127,9 @@ class AgreementViewSet(RowListMixin, ReadOnlyViewSet):
 # Assistants and proposals about them
 
 
-class AssistantViewSet(RowListMixin, ReadOnlyViewSet):
+class AssistantViewSet(ReadOnlyViewSet):
     """The partner's assistants."""
 
-    list_shape = listing.ASSISTANTS
     serializer_class = api.AssistantSerializer
     filterset_class = AssistantFilterSet
     ordering_fields = ["name", "id", "created_at"]
@@ -251,10 +208,9 @@ def _changes_errors(error: DjangoValidationError) -> dict:
 # Shifts, cases, visits
 
 
-class ShiftViewSet(RowListMixin, ReadOnlyViewSet):
+class ShiftViewSet(ReadOnlyViewSet):
     """Published shifts of the partner's assistants, with their attendance."""
 
-    list_shape = listing.SHIFTS
     serializer_class = api.ShiftSerializer
     filterset_class = ShiftFilterSet
     ordering_fields = ["starts_at", "id"]
@@ -283,10 +239,9 @@ SHIFT_COLUMNS = [
 ]
 
 
-class CaseViewSet(RowListMixin, ReadOnlyViewSet):
+class CaseViewSet(ReadOnlyViewSet):
     """Cases the partner's assistants lead or help on; residents' data masked."""
 
-    list_shape = listing.CASES
     serializer_class = api.CaseSerializer
     filterset_class = CaseFilterSet
     ordering_fields = ["created_at", "id", "target_date"]
@@ -302,8 +257,36 @@ class CaseViewSet(RowListMixin, ReadOnlyViewSet):
         )
 
 
-# The columns the list reads (listing.CASES), and the enterprise's key that select_related needs.
-CASE_COLUMNS = [*listing.CASES.columns, "enterprise_id"]
+# What CaseSerializer reads, with the related rows it names; the resident's other columns (the
+# encrypted ID number above all) stay unread.
+CASE_COLUMNS = [
+    "id",
+    "number",
+    "title",
+    "service_item",
+    "service_item__name",
+    "service_item__specialty",
+    "source",
+    "service_point_id",
+    "priority",
+    "state",
+    "outcome",
+    "target_date",
+    "lead",
+    "lead__partner_id",
+    "resident",
+    "resident__name",
+    "resident__phone",
+    "enterprise",
+    "enterprise__name",
+    "beneficiaries",
+    "created_at",
+    "assigned_at",
+    "accepted_at",
+    "resolved_at",
+    "follow_up_due",
+    "closed_at",
+]
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -320,11 +303,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     create=extend_schema(
         parameters=[IDEMPOTENCY_KEY],
         summary="Log a visit on behalf of one of the partner's assistants / 代本机构人员登记走访",
-        responses={201: api.VisitSerializer, 200: api.VisitSerializer},
+        responses={201: api.VisitSerializer, 200: api.VisitSerializer, **error_answers("POST")},
     )
 )
 class VisitViewSet(
-    RowListMixin,
     PartnerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -333,7 +315,6 @@ class VisitViewSet(
 ):
     """Visits logged by the partner's assistants."""
 
-    list_shape = listing.VISITS
     serializer_class = api.VisitSerializer
     filterset_class = VisitFilterSet
     filter_backends = ReadOnlyViewSet.filter_backends
@@ -449,7 +430,7 @@ class ScorecardView(PartnerAPIMixin, APIView):
 
     @extend_schema(
         parameters=[ScorecardQuerySerializer],
-        responses={200: api.ScorecardSerializer},
+        responses={200: api.ScorecardSerializer, **error_answers("GET")},
         summary="Scorecard per assistant for a period / 按人员统计的绩效",
     )
     def get(self, request):
@@ -471,7 +452,9 @@ class ScorecardView(PartnerAPIMixin, APIView):
 
 
 @extend_schema_view(
-    create=extend_schema(responses={201: api.WebhookEndpointCreatedSerializer}),
+    create=extend_schema(
+        responses={201: api.WebhookEndpointCreatedSerializer, **error_answers("POST")}
+    ),
 )
 class WebhookEndpointViewSet(PartnerAPIMixin, viewsets.ModelViewSet):
     """The partner's callback URLs; the signing secret is shown once, when created."""
@@ -497,7 +480,7 @@ class WebhookEndpointViewSet(PartnerAPIMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     replay=extend_schema(
         request=None,
-        responses={202: api.WebhookDeliverySerializer},
+        responses={202: api.WebhookDeliverySerializer, **error_answers("POST")},
         summary="Send a delivery's event again / 重新投递",
     )
 )

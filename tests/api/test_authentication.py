@@ -62,7 +62,7 @@ def test_a_revoked_key_answers_401(partner_a, key_a):
 
 
 def test_a_key_revoked_or_suspended_between_two_requests_is_refused_at_once(partner_a, key_a):
-    # The key's statement is compiled once per process; its row is read on every request.
+    # The key's row is read on every request.
     api = client_with_key(key_a)
     assert api.get("/api/v1/agreements/").status_code == 200
 

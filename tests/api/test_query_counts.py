@@ -100,8 +100,9 @@ def many(partner_a, assistant, world_a):
     return {"point": point.pk, "assistant": assistant.pk, "helper": people[0].pk}
 
 
-# Each: 1. the key with its partner (authentication), 2. one page of rows (scoped, filtered,
-# ordered, cut by the cursor), and where a row carries a list, 3. one prefetch for the page.
+# Each list, through its serializer: 1. the key with its partner's status (authentication),
+# 2. one page of rows (scoped, filtered, ordered, cut by the cursor, related rows joined), and
+# where a row carries a list, 3. one prefetch for the whole page. No COUNT, no query per row.
 LISTS = [
     ("agreements/", 2),
     ("assistants/", 3),  # 3. the skills of the page's assistants

@@ -1,6 +1,6 @@
 """The partner API's per-key limit under gunicorn with production settings: two workers share
-the count in the real Redis, requests counted while their key is looked up (CountedAhead), and a
-request refused before the throttle (an address the key may not use) spends none of it."""
+the key's one counter in the real Redis (DRF's throttle, the cache's atomic incr), and a request
+refused before the throttle (an address the key may not use, a wrong secret) spends none of it."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor

@@ -1,1 +1,0 @@
-"""Django's PostgreSQL backend as this project uses it (settings.DATABASES' ENGINE); see base."""
