@@ -63,6 +63,9 @@ class ResidentExportResource(RosterResource):
         attribute="community", column_name="community", widget=LookupWidget(Street, ["name"])
     )
 
+    # The community's name includes its street's.
+    export_select_related = ("community__street",)
+
     class Meta:
         model = Resident
         name = _("Residents, masked")

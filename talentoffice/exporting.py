@@ -52,6 +52,7 @@ SECRET_FIELD_NAMES = frozenset(
         "password",
         "id_number_hash",
         "request_hash",
+        "session_hash",
     }
 )
 # Fields whose name says nothing secret but whose value is one, as "app_label.model.field".
@@ -96,7 +97,8 @@ def relations_of(model, attributes):
                 field = current._meta.get_field(part)
             except Exception:  # a property or a computed column: nothing to join
                 break
-            if not field.is_relation or field.related_model is None:
+            # A foreign key read as its raw id ("partner_id") needs no join.
+            if not field.is_relation or field.related_model is None or part != field.name:
                 break
             path.append(part)
             many = many or field.many_to_many or field.one_to_many
@@ -146,6 +148,9 @@ class ExportResource(resources.ModelResource):
         joins, prefetches = relations_of(self._meta.model, attributes)
         joins = [*joins, *self.export_select_related]
         prefetches = [*prefetches, *self.export_prefetch_related]
+        # The changelist joins what its 50 rows show; an export joins only what its columns read,
+        # which on a big table is most of the difference between seconds and minutes.
+        queryset = queryset.select_related(None)
         if joins:
             queryset = queryset.select_related(*joins)
         if prefetches:
@@ -257,7 +262,9 @@ def xlsx_cell(value) -> str:
         return "<c/>"
     text = ILLEGAL_XML.sub("", inert(str(value)))
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+    # A carriage return is written as a character reference: a bare one reads back as a newline.
+    text = escape(text, {"\r": "&#13;"})
+    return f'<c t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 class XlsxWriter:
@@ -395,5 +402,8 @@ class StreamedExportMixin(ExportMixin):
         filename = self.get_export_filename(request, queryset, file_format)
         post_export.send(sender=None, model=self.model)
         if isinstance(file_format, XLSXFormat):
-            return xlsx_response(self.opts.verbose_name_plural, header, rows, filename=filename)
+            text_rows = (["" if cell is None else str(cell) for cell in row] for row in rows)
+            return xlsx_response(
+                self.opts.verbose_name_plural, header, text_rows, filename=filename
+            )
         return csv_response(header, rows, filename=filename, encoding=self.to_encoding or "utf-8")
