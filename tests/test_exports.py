@@ -14,16 +14,19 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import DatabaseError, connection, models, transaction
 from django.test.client import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from import_export import fields
 from import_export.admin import ExportMixin
 
 from assistants.models import Assistant, Shift, Skill
 from assistants.rota import LOCAL_TZ
-from cases.models import Case, Visit
+from cases.models import Case, PersonalDataAccess, Resident, Visit
+from cases.resources import ResidentFullExportResource
 from partners.models import AssistantProposal, Partner, WebhookDelivery, WebhookEndpoint
 from talentoffice.exporting import FORMULA_TRIGGERS, ExportResource, is_secret
 from talentoffice.masking import PERSONAL_FIELDS
@@ -36,6 +39,7 @@ from talentoffice.models import (
     StreetCoordinator,
 )
 from tests import factories
+from tests.factories_assign import make_assigned_case
 from tests.factories_notify import make_webhook
 
 XLSX_FORMAT = "0"  # the admin offers XLSX first, then CSV
@@ -266,3 +270,41 @@ def test_every_admin_export_reads_10_and_1000_rows_with_the_same_queries(
         assert few == many, (model._meta.label, few, many)
         counts[model] = many
     assert {model: counts.get(model) for model in PINNED} == PINNED
+
+
+class CaseWithItsPeople(ExportResource):
+    """A resource reaching personal and secret fields through relations, as one might write."""
+
+    requester_phone = fields.Field(attribute="resident__phone", column_name="requester phone")
+    lead_token = fields.Field(attribute="lead__calendar_token", column_name="lead token")
+
+    class Meta:
+        model = Case
+        fields = ("number", "requester_phone", "lead_token")
+
+
+def test_a_personal_field_reached_through_a_relation_is_masked_and_a_secret_left_out(
+    assistant, rf, limited_staff_user
+):
+    resident = factories.make_resident(phone="13812345678")
+    make_assigned_case(lead=assistant, resident=resident)
+    request = rf.get("/")
+    request.user = limited_staff_user
+    resource = CaseWithItsPeople(request=request)
+
+    rows = list(resource.export_rows(Case.objects.all()))
+
+    assert resource.get_export_headers() == ["number", "requester phone"]
+    assert rows[0][1] == "138****5678"
+    assert assistant.calendar_token not in str(rows)
+
+
+def test_the_full_resident_export_refuses_whoever_may_not_take_it(rf, limited_staff_user):
+    request = rf.get("/")
+    request.user = limited_staff_user
+    resource = ResidentFullExportResource(request=request)
+
+    assert not resource.shows_personal_data_in_full()
+    with pytest.raises(PermissionDenied):
+        resource.before_export(Resident.objects.all())
+    assert not PersonalDataAccess.objects.exists()
