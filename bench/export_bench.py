@@ -9,10 +9,11 @@ By hand, in a throwaway database (the script adds cases to it):
 
 It seeds the demo district at scale 1 when the database has no case (3,000 cases), then, with
 --grow-to, copies its cases with `bulk_create` (helpers included) until there are that many.
-Each measurement runs in a child process: signed in as a superuser, the child posts the case
-admin's export form (every column, CSV or xlsx) for the first N cases by id (`?id__lte=`), reads
-the whole streamed response, and prints the rows, the seconds, its peak RSS (`ru_maxrss`), the
-bytes written and the queries run. A child that only starts Django gives the floor.
+Each measurement runs in a child process: the child calls the case admin's export view with a
+`RequestFactory` request (no middleware) of a superuser posting the export form (every column,
+CSV or xlsx) for the first N cases by id (`?id__lte=`), reads the whole streamed response, and
+prints the rows, the seconds, its peak RSS (`ru_maxrss`), the bytes written and the queries run.
+A child that only starts Django gives the floor.
 
 Under `bench/run` (BENCH_SCALE set) it never adds rows: it exports the whole table of the bench
 database as seeded (3,000 cases at scale 1, 300,000 at scale 100).
