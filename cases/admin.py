@@ -222,15 +222,6 @@ class ResidentAdmin(ProgrammeAdmin):
             return [ResidentExportResource, ResidentFullExportResource]
         return [ResidentExportResource]
 
-    def get_data_for_export(self, request, queryset, **kwargs):
-        data = super().get_data_for_export(request, queryset, **kwargs)
-        chosen = self.choose_export_resource_class(kwargs.get("export_form"), request)
-        if chosen is ResidentFullExportResource:
-            if not privacy.can_export_in_full(request.user):
-                raise PermissionDenied
-            privacy.record_export(request=request, rows=len(data), detail=request.get_full_path())
-        return data
-
     def get_urls(self):
         view = self.admin_site.admin_view(self.reveal_view)
         return [

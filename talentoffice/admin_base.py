@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext as _
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from .exporting import StreamedExportMixin
 from .importing import RosterCSV
 from .pagination import EstimatedCountPaginator
 
@@ -67,7 +68,7 @@ class AuditHistoryMixin:
         return TemplateResponse(request, "admin/audit_history.html", context)
 
 
-class ProgrammeAdmin(AuditHistoryMixin, ExportMixin, admin.ModelAdmin):
+class ProgrammeAdmin(AuditHistoryMixin, StreamedExportMixin, admin.ModelAdmin):
     """A changelist that stays fast on big tables and exports whatever filter is applied."""
 
     paginator = EstimatedCountPaginator

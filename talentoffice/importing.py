@@ -12,8 +12,10 @@ from django.db.models import BooleanField
 from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
+from import_export import widgets
 from import_export.formats.base_formats import CSV
+
+from .exporting import ExportResource
 
 
 class RosterCSV(CSV):
@@ -46,29 +48,6 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
-
-
-# A cell starting with one of these is run as a formula by Excel and LibreOffice (OWASP "CSV
-# injection"). The library's own switch only strips a leading "=", which changes the data and
-# misses the rest, so exports prefix such cells with an apostrophe instead.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formulae(dataset):
-    """Make every text cell of an export inert in a spreadsheet program."""
-    escaped = [
-        tuple(
-            "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS) else cell
-            for cell in row
-        )
-        for row in dataset
-    ]
-    headers = dataset.headers
-    dataset.wipe()
-    dataset.headers = headers
-    for row in escaped:
-        dataset.append(row)
-    return dataset
 
 
 class TextWidget(widgets.CharWidget):
@@ -161,8 +140,12 @@ class NamesWidget(widgets.ManyToManyWidget):
         return "、".join(force_str(getattr(item, self.field)) for item in value.all())
 
 
-class RosterResource(resources.ModelResource):
-    """Base for every import/export resource: bilingual headers, choices and yes/no cells."""
+class RosterResource(ExportResource):
+    """Base for every roster resource: bilingual headers, choices and yes/no cells.
+
+    Its exports follow talentoffice.exporting (formulas made inert, secrets left out, personal
+    fields masked, rows streamed).
+    """
 
     # Headers that rosters in the wild use for a column, beyond the field's own labels.
     extra_headers: dict[str, tuple[str, ...]] = {}
@@ -210,10 +193,6 @@ class RosterResource(resources.ModelResource):
         while len(dataset) and not any(cell_text(cell) for cell in dataset[len(dataset) - 1]):
             del dataset[len(dataset) - 1]
         super().before_import(dataset, **kwargs)
-
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        return escape_formulae(dataset)
 
     def get_export_headers(self, selected_fields=None):
         return [self.header_label(field) for field in self.get_export_fields(selected_fields)]

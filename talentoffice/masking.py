@@ -33,3 +33,15 @@ def mask_address(address: str) -> str:
     if len(address) <= 6:
         return address[:2] + MASK * max(len(address) - 2, 0)
     return address[:6] + MASK * 4
+
+
+# Residents' personal fields and how each is shown to whoever may not see it in full, by
+# "app_label.model"; exports mask through it (talentoffice.exporting).
+PERSONAL_FIELDS = {
+    "cases.resident": {
+        "name": mask_name,
+        "phone": mask_phone,
+        "address": mask_address,
+        "id_number": mask_id_number,
+    },
+}

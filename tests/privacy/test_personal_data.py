@@ -188,7 +188,7 @@ def test_the_resident_export_is_masked_by_default(staff_client, resident):
         },
     )
 
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert response.status_code == 200
     assert full_values_in(text) == []
     assert "138****5678" in text and "110105********002X" in text
@@ -210,7 +210,7 @@ def test_the_full_export_is_offered_only_with_its_permission(client, viewer, res
     )
 
     assert "in full" not in form
-    assert full_values_in(forced.content.decode("utf-8-sig", errors="replace")) == []
+    assert full_values_in(forced.getvalue().decode("utf-8-sig", errors="replace")) == []
     assert not PersonalDataAccess.objects.exists()
 
 
@@ -226,7 +226,7 @@ def test_a_full_export_is_logged_with_who_and_how_many(staff_client, staff_user,
         },
     )
 
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert full_values_in(text) == [PHONE, ADDRESS, ID_NUMBER]
     access = PersonalDataAccess.objects.get()
     assert (access.kind, access.user, access.rows) == ("export", staff_user, 2)
