@@ -4,7 +4,7 @@ backlog of 10,000 deliveries.
 Usage (any migrated database; the script makes its own rows and removes them):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/talentoffice_bench \
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/9 \
+    BENCH_REDIS=redis://127.0.0.1:6379/14 \
         .venv/bin/python bench/sweep_bench.py [--reminders 10000] [--backlog 10000]
 
 1. Writing: `--reminders` assistants (each with a login) get a shift in 30 minutes; sweeps run in
@@ -14,8 +14,8 @@ Usage (any migrated database; the script makes its own rows and removes them):
    as a redelivered copy does) fill the broker; then the Procfile's worker processes and its
    beat start, as production starts them. A few shifts become due for their pre-shift reminder
    when beat starts; the figure is the time from then until their notifications are written,
-   next to how many deliveries still waited at that moment. The broker's database is emptied
-   first and last: give it one of its own.
+   next to how many deliveries still waited at that moment. The broker is BENCH_REDIS (as for
+   bench/run, default db 14), emptied first and last: give it a database of its own.
 """
 
 import argparse
@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentoffice.settings")
+os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 
 import django  # noqa: E402
 
@@ -268,8 +269,10 @@ def waiting(backlog: int, reminders: int, log_dir: Path, timeout: float) -> dict
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--reminders", type=int, default=10_000)
-    parser.add_argument("--backlog", type=int, default=10_000)
+    # bench/run says the scale: the small run stays short.
+    small = os.environ.get("BENCH_SCALE") == "1"
+    parser.add_argument("--reminders", type=int, default=1_000 if small else 10_000)
+    parser.add_argument("--backlog", type=int, default=2_000 if small else 10_000)
     parser.add_argument("--waiting-reminders", type=int, default=20)
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--log-dir", default=str(ROOT / "var" / "sweep_bench"))
