@@ -103,7 +103,14 @@ def test_reminders_due_in_the_next_ten_minutes_are_written_within_one_sweep_inte
     assert redis_broker.llen("deliveries") == BACKLOG
 
     procfile_worker_processes()
-    # The delivery worker is at work on the backlog before beat's sweep comes.
+
+    def ready(name):
+        return " ready." in (tmp_path / f"{name}.log").read_text()
+
+    # Both are up, and the delivery worker is at work on the backlog, before beat's sweep comes.
+    assert wait_for(lambda: ready("worker") and ready("sweeper"), timeout=60), (
+        tmp_path / "sweeper.log"
+    ).read_text()
     assert wait_for(lambda: redis_broker.llen("deliveries") < BACKLOG, timeout=60), (
         tmp_path / "worker.log"
     ).read_text()
