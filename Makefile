@@ -29,10 +29,13 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@mkdir -p var
-	$(BIN)/celery -A talentoffice worker --beat --loglevel=INFO --concurrency=2 \
-		--schedule var/celerybeat-schedule > var/celery.log 2>&1 & \
-		worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@mkdir -p var && : > var/celery.log
+	$(BIN)/celery -A talentoffice worker -Q sweeps --beat --hostname=sweeper@%h --loglevel=INFO \
+		--concurrency=1 --schedule var/celerybeat-schedule >> var/celery.log 2>&1 & \
+		sweeper=$$!; \
+	$(BIN)/celery -A talentoffice worker -Q deliveries --hostname=worker@%h --loglevel=INFO \
+		--concurrency=2 >> var/celery.log 2>&1 & \
+		worker=$$!; trap "kill $$sweeper $$worker 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium (never a downloaded one); CJK fonts for the screenshots.
@@ -52,18 +55,25 @@ test: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Production on this machine (README, "Running in production"): the environment must be set.
-# The three processes of the Procfile in the foreground; Ctrl-C stops all three with SIGTERM.
+# The Procfile's processes in the foreground, each under deploy/respawn, which starts it again
+# when it exits (as systemd's Restart=always does); Ctrl-C stops them all with SIGTERM.
+# Sweeps have a worker of their own: a worker on both queues could have every pool process busy
+# with deliveries when beat's sweep arrives (settings.py, CELERY_TASK_QUEUES).
+RESPAWN := deploy/respawn
 serve-production: install
 	@test "$$DJANGO_ENV" = production || { echo "set DJANGO_ENV=production and the variables of README's production section first"; exit 1; }
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	@echo "Serving on http://$${GUNICORN_BIND:-127.0.0.1:8000}/  (health: /health/)"
-	$(BIN)/gunicorn -c deploy/gunicorn.conf.py talentoffice.wsgi & web=$$!; \
-	$(BIN)/celery -A talentoffice worker --loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-4} \
-		--without-mingle --without-gossip & worker=$$!; \
-	$(BIN)/celery -A talentoffice beat --loglevel=INFO & beat=$$!; \
-	trap 'kill -TERM $$web $$worker $$beat 2>/dev/null; wait' INT TERM; \
-	wait $$web $$worker $$beat
+	$(RESPAWN) web $(BIN)/gunicorn -c deploy/gunicorn.conf.py talentoffice.wsgi & web=$$!; \
+	$(RESPAWN) worker $(BIN)/celery -A talentoffice worker -Q deliveries --hostname=worker@%h \
+		--loglevel=INFO --concurrency=$${CELERY_CONCURRENCY:-4} --without-mingle --without-gossip \
+		& worker=$$!; \
+	$(RESPAWN) sweeper $(BIN)/celery -A talentoffice worker -Q sweeps --hostname=sweeper@%h \
+		--loglevel=INFO --concurrency=2 --without-mingle --without-gossip & sweeper=$$!; \
+	$(RESPAWN) beat $(BIN)/celery -A talentoffice beat --loglevel=INFO & beat=$$!; \
+	trap 'kill -TERM $$web $$worker $$sweeper $$beat 2>/dev/null; wait' INT TERM; \
+	wait $$web $$worker $$sweeper $$beat
 
 # Seeds the bench databases (scale 1 and 100) once and runs every bench/*_bench.py: bench/run.
 bench: install

@@ -12,6 +12,8 @@ import json
 import smtplib
 import urllib.error
 import urllib.request
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -55,6 +57,16 @@ def send_inbox(delivery) -> None:
     return None
 
 
+def message_id(delivery) -> str:
+    """The e-mail's Message-ID: the same on every try of one delivery, and unique to it."""
+    # A try whose answer was lost after the server accepted the message is sent again; with the
+    # same Message-ID, a receiving server or the reader's mail program can drop the repeat.
+    domain = urlsplit(settings.PUBLIC_BASE_URL).hostname or (
+        parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    )
+    return f"<delivery.{delivery.pk}.{delivery.notification_id}@{domain}>"
+
+
 def send_email(delivery) -> None:
     """Send the notification as a plain-text e-mail to the address in the delivery's target."""
     address = delivery.target.removeprefix("email:")
@@ -67,6 +79,7 @@ def send_email(delivery) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         connection=connection,
+        headers={"Message-ID": message_id(delivery)},
     )
     try:
         message.send()
@@ -106,7 +119,12 @@ def send_webhook(delivery) -> int:
     request = urllib.request.Request(
         webhook.url,
         data=json.dumps(payload, ensure_ascii=False).encode(),
-        headers={"Content-Type": "application/json; charset=utf-8"},
+        # WeCom and DingTalk robots take no idempotency key and ignore this header: a repeat can
+        # reach the group (docs/notifications.md); a gateway in between may use it to drop one.
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": f"talentoffice-delivery-{delivery.pk}",
+        },
         method="POST",
     )
     try:

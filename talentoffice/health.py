@@ -25,8 +25,6 @@ from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
-QUEUE = "celery"
-
 
 def check_database() -> dict:
     """One round trip to the database."""
@@ -37,14 +35,17 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    """Connect to the broker and count the messages waiting in the default queue."""
+    """Connect to the broker and count the messages waiting in each queue workers read."""
     timeout = settings.HEALTH_BROKER_TIMEOUT_SECONDS
     with celery_app.connection_for_read(connect_timeout=timeout) as conn:
         conn.ensure_connection(max_retries=1, timeout=timeout)
-        # Declaring the queue Celery declares anyway; a passive declare would fail on Redis when
-        # the queue is empty, since an empty Redis list does not exist.
-        declared = conn.default_channel.queue_declare(queue=QUEUE)
-        return {"queued": declared.message_count}
+        # Declaring the queues Celery declares anyway; a passive declare would fail on Redis when
+        # a queue is empty, since an empty Redis list does not exist.
+        queues = {
+            queue.name: conn.default_channel.queue_declare(queue=queue.name).message_count
+            for queue in settings.CELERY_TASK_QUEUES
+        }
+        return {"queued": sum(queues.values()), "queues": queues}
 
 
 def _seen(at, now) -> dict:

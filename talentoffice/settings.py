@@ -17,6 +17,7 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -255,6 +256,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Two queues, so that beat's sweeps never wait behind a backlog of deliveries: a sweep finds due
+# reminders while they still matter (a pre-shift reminder stops being due when the shift starts),
+# and one sweep can queue thousands of deliveries. Production runs a worker of its own on
+# `sweeps` (Procfile `sweeper`, deploy/systemd/talentoffice-sweeper.service): a worker reading
+# both queues could have every pool process busy with deliveries when the sweep arrives, however
+# fair its reading order. A worker started without -Q reads both, as the tests' workers do.
+CELERY_TASK_QUEUES = (Queue("sweeps"), Queue("deliveries"))
+# Every task has its queue here, in one place; tests.test_queues checks that none is missing.
+CELERY_TASK_ROUTES = {
+    "talentoffice.tasks.deliver_notification": {"queue": "deliveries"},
+    "partners.tasks.deliver_webhook": {"queue": "deliveries"},
+    # Whatever beat queues: each finds due work, writes rows and hands delivery off at once.
+    "talentoffice.tasks.record_heartbeat": {"queue": "sweeps"},
+    "talentoffice.tasks.requeue_stale_deliveries": {"queue": "sweeps"},
+    "assistants.tasks.sweep_reminders": {"queue": "sweeps"},
+    "cases.tasks.sweep_case_reminders": {"queue": "sweeps"},
+    "cases.tasks.send_daily_digest": {"queue": "sweeps"},
+    "cases.tasks.anonymize_expired_residents": {"queue": "sweeps"},
+    "partners.tasks.requeue_stale_webhook_deliveries": {"queue": "sweeps"},
+    "steering.tasks.send_monthly_digest": {"queue": "sweeps"},
+    "steering.tasks.refresh_dashboard_snapshots": {"queue": "sweeps"},
+}
+# A task with no route would land in a queue no worker reads; the default is the scalable one.
+CELERY_TASK_DEFAULT_QUEUE = "deliveries"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Beat queues a heartbeat that a worker records: the health check then knows both are alive.
 CELERY_BEAT_SCHEDULE = {

@@ -101,7 +101,7 @@ def test_a_qr_request_is_followed_from_intake_to_a_reopening_return_visit_with_e
 
     # A second sweep, even later, tells nobody again; the worker has nothing left to do.
     assert sweeps.sweep_case_reminders(now=late + timedelta(hours=1)) == 0
-    assert wait_for(lambda: redis_broker.llen("celery") == 0), "the worker left messages"
+    assert wait_for(lambda: redis_broker.llen("deliveries") == 0), "the worker left messages"
     for user in (alice, erin):
         assert unaccepted_notifications(user).count() == 1
     assert set(

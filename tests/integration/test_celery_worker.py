@@ -14,5 +14,5 @@ def test_a_real_worker_runs_a_queued_task_and_writes_to_the_database(celery_work
 
 def test_the_task_is_queued_in_redis_until_a_worker_takes_it(redis_broker, transactional_db):
     record_heartbeat.delay("queued-only")
-    assert redis_broker.llen("celery") == 1
+    assert redis_broker.llen("sweeps") == 1  # beat's heartbeat travels with the sweeps
     assert not Heartbeat.objects.filter(name="queued-only").exists()

@@ -95,4 +95,4 @@ def test_two_concurrent_sweeps_write_each_reminder_exactly_once(
     deliveries = Delivery.objects.count()
     # per assigned shift: inbox, e-mail, robot; per open shift: robot + 3 x (inbox, e-mail)
     assert deliveries == SHIFTS * 3 + SHIFTS * (1 + 3 * 2)
-    assert redis_broker.llen("celery") == deliveries
+    assert redis_broker.llen("deliveries") == deliveries

@@ -128,7 +128,7 @@ def test_a_real_worker_delivers_a_reminder_once_to_inbox_email_and_robot(
     assert requeue_stale_deliveries() == []
     for delivery in notification.deliveries.all():
         deliver_notification.delay(delivery.pk)
-    assert wait_for(lambda: redis_broker.llen("celery") == 0), "the worker left messages"
+    assert wait_for(lambda: redis_broker.llen("deliveries") == 0), "the worker left messages"
     time.sleep(1)  # let the worker finish the last message it took
 
     assert len(smtp_server.messages) == 1
@@ -183,7 +183,7 @@ def test_a_delivery_whose_worker_was_killed_mid_send_is_sent_by_another_worker_o
 
     # A copy of the message that comes back later (acks_late redelivery) sends nothing more.
     deliver_notification.delay(webhook.pk)
-    assert wait_for(lambda: redis_broker.llen("celery") == 0)
+    assert wait_for(lambda: redis_broker.llen("deliveries") == 0)
     time.sleep(1)
     assert robot_server.paths() == ["/hang-once", "/hang-once"]
     assert Delivery.objects.get(pk=webhook.pk).attempts == 2

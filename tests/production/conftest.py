@@ -190,10 +190,16 @@ class Stack:
         assert wait_for(lambda: len(process.family()) == workers + 1), process.log()
         return process
 
-    def worker(self, concurrency: int = 2, name: str = "worker") -> Process:
+    def worker(
+        self, concurrency: int = 2, name: str = "worker", queues: str = "", respawn: bool = False
+    ) -> Process:
+        """A Celery worker; on `queues` only when given; under deploy/respawn (as
+        `make serve-production` runs it) when `respawn`, so that it is started again if it exits."""
+        supervisor = [str(PROJECT_ROOT / "deploy" / "respawn"), name] if respawn else []
         return self._start(
             name,
             [
+                *supervisor,
                 sys.executable,
                 "-m",
                 "celery",
@@ -202,6 +208,7 @@ class Stack:
                 "worker",
                 f"--concurrency={concurrency}",
                 f"--hostname={name}-{len(self.processes)}@%h",
+                *([f"--queues={queues}"] if queues else []),
                 "--without-mingle",
                 "--without-gossip",
                 "--loglevel=INFO",

@@ -138,7 +138,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_reminder_exactly
         # The sweep beat runs every minute writes the batch: per reminder an inbox and an
         # e-mail delivery, all queued in Redis.
         assert reminders.sweep_reminders() == REMINDERS
-        assert redis_broker.llen("celery") == 2 * REMINDERS
+        assert redis_broker.llen("deliveries") == 2 * REMINDERS
         first = stack.worker(concurrency=2, name="first")
 
         # The 8th e-mail is being sent when the worker (main process and pool) gets SIGKILL.
@@ -154,7 +154,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_reminder_exactly
         # requeue sweep that beat runs every minute queues those deliveries again once their
         # claim has run out. Here that sweep runs as beat would run it after the grace period.
         second = stack.worker(concurrency=2, name="second")
-        assert wait_for(lambda: redis_broker.llen("celery") == 0, timeout=60), second.log()
+        assert wait_for(lambda: redis_broker.llen("deliveries") == 0, timeout=60), second.log()
         later = timezone.now() + timedelta(seconds=QUEUED_GRACE_SECONDS + 1)
         requeued = requeue_stale_deliveries(now=later)
         assert 1 <= len(requeued) <= 6, requeued  # the killed one and what its pool reserved
@@ -171,7 +171,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_reminder_exactly
 
         for delivery_id in Delivery.objects.values_list("pk", flat=True):
             deliver_notification.delay(delivery_id)
-        assert wait_for(lambda: redis_broker.llen("celery") == 0, timeout=60)
+        assert wait_for(lambda: redis_broker.llen("deliveries") == 0, timeout=60)
         time.sleep(1)  # the last message taken finishes
 
         assert sorted(smtp.accepted) == sorted(addresses), "each e-mail accepted exactly once"
@@ -215,10 +215,10 @@ def test_queued_work_resumes_after_a_redis_restart_and_the_worker_reconnects_by_
     # queued messages are gone; the rows are not.
     worker.stop()
     queue_messages(stack.env, "lost", 5)
-    assert private_redis.client().llen("celery") == 5
+    assert private_redis.client().llen("deliveries") == 5
     private_redis.stop()
     private_redis.start()
-    assert private_redis.client().llen("celery") == 0
+    assert private_redis.client().llen("deliveries") == 0
 
     # The requeue sweep (beat's, here run as it would after the grace period) queues the
     # deliveries again from their rows, and a worker delivers them.
