@@ -6,7 +6,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .outbox import OutboxAttempt, OutboxPolicy, OutboxRow
@@ -271,9 +270,11 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
-    # Set by notify_many() to one instant per call, which is how it tells the rows it wrote
-    # from rows an overlapping sweep wrote (not auto_now_add, which stamps each row apart).
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The write that made the row, one per notify_many() call: ON CONFLICT DO NOTHING gives no
+    # ids back, so this is how a sweep tells the rows it inserted from the ones an overlapping
+    # sweep inserted first (and must not be told twice, nor get a second timeline entry).
+    batch = models.UUIDField(_("written in"), null=True, blank=True, editable=False)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -282,6 +283,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+            models.Index(fields=["batch"], name="notification_batch"),
         ]
         constraints = [
             # Coalesce: a marker without a recipient, or a digest without a target, must be

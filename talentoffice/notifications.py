@@ -8,6 +8,7 @@ sweeps overlap), and one outbox `Delivery` per e-mail address or group-chat robo
 """
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -123,7 +124,8 @@ def notify_many(messages: list[Message]) -> list[Message]:
     """
     if not messages:
         return []
-    stamp = timezone.now()
+    now = timezone.now()
+    batch = uuid.uuid4()
     rows = []
     for message in messages:
         with translation.override(language_of(message.recipient)):
@@ -140,17 +142,17 @@ def notify_many(messages: list[Message]) -> list[Message]:
                 subject=str(subject)[: Notification._meta.get_field("subject").max_length],
                 body=str(body),
                 link=message.link,
-                created_at=stamp,
+                batch=batch,
             )
         )
     # The unique constraint does the dedupe: on PostgreSQL an overlapping sweep's insert of the
     # same message waits for the first one's transaction, then skips it.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    # ignore_conflicts gives no ids back. A row with our key and our own instant is one this
-    # call wrote; one written before, or by an overlapping sweep, carries another instant.
+    # ignore_conflicts gives no ids back: the rows carrying this call's batch are the ones it
+    # wrote; a message written before, or by an overlapping sweep, carries another batch.
     written = {
         _key(n.recipient_id, n.kind, n.target_type_id, n.target_id, n.occasion): n
-        for n in Notification.objects.filter(created_at=stamp, kind__in={row.kind for row in rows})
+        for n in Notification.objects.filter(batch=batch)
     }
     new = []
     for message, row in zip(messages, rows, strict=True):
@@ -159,7 +161,7 @@ def notify_many(messages: list[Message]) -> list[Message]:
         if message.notification is not None:
             new.append(message)
     deliveries = Delivery.objects.bulk_create(
-        [delivery for message in new for delivery in _deliveries(message, stamp)]
+        [delivery for message in new for delivery in _deliveries(message, now)]
     )
     outbox.queue(deliveries)
     return new

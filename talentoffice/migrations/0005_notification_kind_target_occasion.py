@@ -8,7 +8,6 @@ import re
 
 import django.db.models.deletion
 import django.db.models.functions.comparison
-import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
@@ -113,12 +112,14 @@ class Migration(migrations.Migration):
                 verbose_name="about (type)",
             ),
         ),
-        migrations.AlterField(
+        migrations.AddField(
             model_name="notification",
-            name="created_at",
-            field=models.DateTimeField(
-                default=django.utils.timezone.now, editable=False, verbose_name="created at"
-            ),
+            name="batch",
+            field=models.UUIDField(blank=True, editable=False, null=True, verbose_name="written in"),
+        ),
+        migrations.AddIndex(
+            model_name="notification",
+            index=models.Index(fields=["batch"], name="notification_batch"),
         ),
         migrations.AlterField(
             model_name="notification",
