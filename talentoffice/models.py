@@ -8,6 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from . import channels
 from .outbox import OutboxAttempt, OutboxPolicy, OutboxRow
 
 
@@ -374,8 +375,6 @@ class Delivery(OutboxRow):
         return deliver_notification
 
     def send(self) -> int | None:
-        from . import channels  # channels reads settings that the models must not need
-
         return channels.send(self)
 
 
