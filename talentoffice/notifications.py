@@ -201,7 +201,7 @@ def notify(*, recipient, kind: str, render, **options) -> Notification | None:
     return new[0].notification if new else None
 
 
-def told(*, kind: str, model, target_id, occasion=None, recipient_id=None):
+def told(*, kind: str, model, target_id, occasion=None):
     """A filter for an Exists(): the notification of this kind about this target is written.
 
     The arguments may be OuterRef()s, so that a sweep leaves out what was told in the same
@@ -217,8 +217,6 @@ def told(*, kind: str, model, target_id, occasion=None, recipient_id=None):
     )
     if occasion is not None:
         rows = rows.filter(occasion=occasion)
-    if recipient_id is not None:
-        rows = rows.filter(recipient_id=recipient_id)
     return rows
 
 
