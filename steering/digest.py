@@ -1,5 +1,5 @@
-"""The monthly digest: last month's figures to every staff member, and to each partner's
-managers their own partner's figures only.
+"""The monthly digest: last month's figures to district staff, their street's to each street
+coordinator, and to each partner's managers their own partner's figures only.
 
 Written as notifications (rows first, delivered by Celery after commit, talentoffice.
 notifications), rendered in each recipient's language. The month is the notification's
