@@ -4,34 +4,33 @@ Four kinds, timed by `ReminderPolicy` rows that staff edit (defaults below when 
 
 - day_before: the assistant, from the set hour of the day before the shift until that day begins;
 - before_shift: the assistant, from the set minutes before the start until the start;
-- open_slot: every staff member, for a shift without an assistant starting within the set days;
-- missed_check_in: every staff member, when an assistant has not checked in the set minutes
+- open_slot: district staff, for a shift without an assistant starting within the set days;
+- missed_check_in: district staff, when an assistant has not checked in the set minutes
   after the start (the sweep first marks such shifts missed through
   `assistants.shifts.mark_missed_shifts`) and the shift is still running.
 
 Each is due over a window, not at one instant, so a sweep that was down catches up on what still
 matters and skips what is stale (a shift that started, or a day-before reminder on the day
 itself). Each kind is one indexed range query on `starts_at` that leaves out shifts already told
-(the dedupe key is looked up in the same query), so a sweep with nothing due runs at most six
+(the notification is looked up in the same query), so a sweep with nothing due runs at most six
 queries (with the one of `mark_missed_shifts`) whatever the size of the shift table. Every message
-also goes to the service point's group-chat robots. The unique dedupe key makes each reminder
-once-only even when sweeps overlap.
+also goes to the service point's group-chat robots. Each kind is written in one insert, and the
+notifications' unique constraint makes each reminder once-only even when sweeps overlap.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Exists, OuterRef, Prefetch
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from talentoffice.models import ChatWebhook, Notification
-from talentoffice.notifications import notify, quiet_hours_end
+from talentoffice.access import district_staff
+from talentoffice.models import ChatWebhook
+from talentoffice.notifications import Message, notify_many, quiet_hours_end, told
 
 from .choices import ReminderKind, ShiftStatus
 from .models import ReminderPolicy, Shift
@@ -79,41 +78,25 @@ def load_policies() -> dict[str, Policy]:
     return policies
 
 
-def assistant_key(shift_id: int, assistant_id: int, kind: str) -> str:
-    """Dedupe key of a reminder to the shift's assistant (and the point's robots)."""
-    return f"shift:{shift_id}:assistant:{assistant_id}:{kind}"
-
-
-def staff_key(shift_id: int, user_id: int, kind: str) -> str:
-    """Dedupe key of an alert about a shift to one staff member."""
-    return f"shift:{shift_id}:user:{user_id}:{kind}"
-
-
-def group_key(shift_id: int, kind: str) -> str:
-    """Dedupe key of an alert about a shift to the point's robots; it marks the alert as done."""
-    return f"shift:{shift_id}:{kind}"
-
-
-def _text(field: str) -> Cast:
-    return Cast(OuterRef(field), output_field=CharField())
-
-
-def _told(*parts) -> Exists:
-    """True for a shift whose notification with the key built from `parts` already exists."""
-    key = Concat(*parts, output_field=CharField())
-    return Exists(Notification.objects.filter(dedupe_key=key))
-
-
 def _told_assistant(kind: str) -> Exists:
-    # Must build exactly what assistant_key() builds.
-    return _told(
-        Value("shift:"), _text("pk"), Value(":assistant:"), _text("assistant_id"), Value(f":{kind}")
+    # Once per shift and assistant: a shift given to someone else reminds the new assistant.
+    return Exists(
+        told(
+            kind=f"shift.{kind}",
+            model=Shift,
+            target_id=OuterRef("pk"),
+            occasion=Cast(OuterRef("assistant_id"), output_field=CharField()),
+        )
     )
 
 
 def _told_group(kind: str) -> Exists:
-    # Must build exactly what group_key() builds.
-    return _told(Value("shift:"), _text("pk"), Value(f":{kind}"))
+    # The recipient-less row written with the robots' message marks the alert as given.
+    return Exists(
+        told(kind=f"shift.{kind}", model=Shift, target_id=OuterRef("pk")).filter(
+            recipient__isnull=True
+        )
+    )
 
 
 def _candidates():
@@ -240,45 +223,62 @@ def _render(shift: Shift, kind: str):
     return render
 
 
-def _remind_assistant(shift: Shift, kind: str, now: datetime) -> int:
-    """Tell the shift's assistant (when they have a login) and the point's robots."""
-    user = shift.assistant.user
-    written = notify(
-        recipient=user,
-        kind=f"shift.{kind}",
-        dedupe_key=assistant_key(shift.pk, shift.assistant_id, kind),
-        render=_render(shift, kind),
-        webhooks=shift.service_point.active_webhooks,
-        not_before=quiet_hours_end(user=user, at=now, event_at=shift.starts_at),
-    )
-    return int(written is not None)
-
-
-def _alert_staff(shift: Shift, kind: str, now: datetime, staff: list) -> int:
-    """Tell the point's robots once, and every staff member in their own inbox."""
-    render = _render(shift, kind)
-    group = notify(
-        recipient=None,
-        kind=f"shift.{kind}",
-        dedupe_key=group_key(shift.pk, kind),
-        render=render,
-        webhooks=shift.service_point.active_webhooks,
-    )
-    if group is None:
-        return 0  # another sweep wrote this alert
-    link = reverse("admin:assistants_shift_change", args=[shift.pk])
-    written = 1
-    for user in staff:
-        personal = notify(
-            recipient=user,
-            kind=f"shift.{kind}",
-            dedupe_key=staff_key(shift.pk, user.pk, kind),
-            render=render,
-            link=link,
-            not_before=quiet_hours_end(user=user, at=now, event_at=shift.starts_at),
+def _remind_assistants(shifts: list[Shift], kind: str, now: datetime) -> int:
+    """Tell each shift's assistant (when they have a login) and the point's robots."""
+    return len(
+        notify_many(
+            [
+                Message(
+                    recipient=shift.assistant.user,
+                    kind=f"shift.{kind}",
+                    target=shift,
+                    occasion=shift.assistant_id,
+                    render=_render(shift, kind),
+                    webhooks=shift.service_point.active_webhooks,
+                    not_before=quiet_hours_end(
+                        user=shift.assistant.user, at=now, event_at=shift.starts_at
+                    ),
+                )
+                for shift in shifts
+            ]
         )
-        written += int(personal is not None)
-    return written
+    )
+
+
+def _alert_staff(shifts: list[Shift], kind: str, now: datetime) -> int:
+    """Tell the point's robots once per shift, and district staff each in their own inbox."""
+    # The recipient-less rows go first: their uniqueness lets exactly one of two overlapping
+    # sweeps go on with a shift (the other waits for this transaction, then skips it).
+    groups = notify_many(
+        [
+            Message(
+                recipient=None,
+                kind=f"shift.{kind}",
+                target=shift,
+                render=_render(shift, kind),
+                webhooks=shift.service_point.active_webhooks,
+            )
+            for shift in shifts
+        ]
+    )
+    if not groups:
+        return 0
+    staff = list(district_staff())
+    personal = notify_many(
+        [
+            Message(
+                recipient=user,
+                kind=f"shift.{kind}",
+                target=group.target,
+                render=group.render,
+                link=reverse("admin:assistants_shift_change", args=[group.target.pk]),
+                not_before=quiet_hours_end(user=user, at=now, event_at=group.target.starts_at),
+            )
+            for group in groups
+            for user in staff
+        ]
+    )
+    return len(groups) + len(personal)
 
 
 def sweep_reminders(now: datetime | None = None) -> int:
@@ -300,27 +300,19 @@ def sweep_reminders(now: datetime | None = None) -> int:
         else DEFAULT_POLICIES[ReminderKind.MISSED_CHECK_IN]["minutes"]
     )
     mark_missed_shifts(now=now, grace_minutes=grace)
-    staff = None
     written = 0
     for kind, find in finders.items():
         policy = policies.get(kind)
         if policy is None:
             continue
-        for shift in find(now, policy):
-            # One transaction per shift: a failure leaves the others' reminders written, and a
-            # concurrent sweep waits on this shift's keys only as long as this one takes.
-            with transaction.atomic():
-                if kind in (ReminderKind.OPEN_SLOT, ReminderKind.MISSED_CHECK_IN):
-                    if staff is None:
-                        staff = list(
-                            get_user_model()
-                            .objects.filter(is_active=True, is_staff=True)
-                            .select_related("notification_preference")
-                            .order_by("pk")
-                        )
-                    written += _alert_staff(shift, kind, now, staff)
-                else:
-                    written += _remind_assistant(shift, kind, now)
+        shifts = find(now, policy)
+        if not shifts:
+            continue
+        # One transaction and one insert per kind: a failure leaves the other kinds written.
+        if kind in (ReminderKind.OPEN_SLOT, ReminderKind.MISSED_CHECK_IN):
+            written += _alert_staff(shifts, kind, now)
+        else:
+            written += _remind_assistants(shifts, kind, now)
     if written:
         logger.info("reminder sweep wrote %s notifications", written)
     return written

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners import webhooks as partner_webhooks
 from talentoffice.audit import log_bulk_create
-from talentoffice.models import CalendarDay
+from talentoffice.models import CalendarDay, NotificationKind
 from talentoffice.workdays import WorkdayCalendar
 
 from .choices import AssistantStatus, RotaStatus, ShiftEventKind, ShiftStatus, Specialty
@@ -749,8 +749,8 @@ def _notify_assignees(rota: Rota) -> None:
 
         notify(
             recipient=users[user_id],
-            kind="rota_published",
-            dedupe_key=f"rota-published:{rota.pk}:{user_id}",
+            kind=NotificationKind.ROTA_PUBLISHED,
+            target=rota,
             render=render,
         )
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
@@ -25,7 +24,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from partners import webhooks as partner_webhooks
+from talentoffice.access import district_staff
 from talentoffice.audit import log_bulk_changes
+from talentoffice.models import NotificationKind
 from talentoffice.notifications import notify
 
 from .choices import ShiftEventKind, ShiftStatus, SwapStatus, UnavailabilityStatus
@@ -609,13 +610,13 @@ def _alert_staff_about_opened_shifts(*, leave, shift_ids) -> None:
         reverse("admin:assistants_shift_changelist")
         + f"?assistant__isnull=True&date__gte={first.isoformat()}&date__lte={last.isoformat()}"
     )
-    staff = get_user_model().objects.filter(is_active=True, is_staff=True).order_by("pk")
+    staff = district_staff()
     for user in staff:
         notify(
             recipient=user,
-            kind="shifts_opened_by_leave",
+            kind=NotificationKind.SHIFTS_OPENED_BY_LEAVE,
             # Per leave and person: approving is one-way, but a retried request must not repeat it.
-            dedupe_key=f"shifts-opened-by-leave:{leave.pk}:{user.pk}",
+            target=leave,
             render=render,
             link=link,
         )

@@ -121,7 +121,7 @@ def due_reminders(count):
 
             delivery_ids = list(
                 Delivery.objects.filter(
-                    channel="inbox", notification__recipient__username__startswith="bench-"
+                    notification__recipient__username__startswith="bench-"
                 ).values_list("pk", flat=True)
             )
             started = time.perf_counter()
@@ -137,13 +137,16 @@ def due_reminders(count):
                 Notification(
                     recipient=user,
                     kind="baseline",
-                    dedupe_key=f"baseline:{user.pk}",
                     subject="值班提醒",
                 )
                 for user in users
             )
             Delivery.objects.bulk_create(
-                Delivery(notification=notification, channel="inbox", target="inbox")
+                Delivery(
+                    notification=notification,
+                    channel="email",
+                    target=f"email:{notification.recipient.email}",
+                )
                 for notification in notifications
             )
             figures["baseline_seconds"] = time.perf_counter() - started

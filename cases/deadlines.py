@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from partners.models import PartnerContact
+from talentoffice.models import NotificationKind
 from talentoffice.notifications import notify
 from talentoffice.workdays import add_workdays
 
@@ -202,8 +203,10 @@ def _tell_lead_and_partner_of_supervision(case, event):
     for user in recipients:
         notify(
             recipient=user,
-            kind="case.supervised",
-            dedupe_key=f"case:{case.pk}:supervised:{event.pk}:user:{user.pk}",
+            kind=NotificationKind.CASE_SUPERVISED,
+            target=case,
+            # Each supervision is told anew: the event that put the case under it.
+            occasion=event.pk,
             render=render,
         )
 

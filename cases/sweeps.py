@@ -2,8 +2,8 @@
 
 `sweep_case_reminders` writes four kinds, each once:
 
-- unaccepted: every active staff member, when an assigned case is still not accepted (签收) at
-  its `accept_by`; once per assignment (the key carries `assigned_at`), so a reassigned case
+- unaccepted: district staff, when an assigned case is still not accepted (签收) at
+  its `accept_by`; once per assignment (the occasion is `assigned_at`), so a reassigned case
   that again waits too long escalates again. The timeline gets an ESCALATED entry;
 - warning (预警): the lead, `CASE_WARNING_WORKDAYS` working days before the target date; once per
   target date, so an approved extension re-arms it. The timeline gets a WARNED entry;
@@ -17,35 +17,35 @@ is woken at midnight, and are due over a window: a sweep that was down catches u
 the date itself; past it a warning or reminder is stale, and the case or follow-up is overdue,
 which the daily digest tells staff instead.
 
-`send_daily_digest` writes ONE notification per active staff member per day listing the open
+`send_daily_digest` writes ONE notification per district staff member per day listing the open
 cases past their target date and the return visits past due, with counts and the first numbers:
 staff read one message a morning, not one per case.
 
-Each kind is one indexed range query that leaves out what was already told (the dedupe key, or
-the timeline entry that goes with it, is looked up in the same query), so a quiet sweep runs at
-most five queries whatever the size of the case tables, and the digest four plus its writes.
-The unique dedupe keys make every message once-only even when sweeps overlap.
+Each kind is one indexed range query that leaves out what was already told (the notification,
+or the timeline entry that goes with it, is looked up in the same query), so a quiet sweep runs
+at most five queries whatever the size of the case tables, and the digest four plus its writes.
+Each kind is then written in one insert, and the notifications' unique constraint makes every
+message once-only even when sweeps overlap.
 """
 
 import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from talentoffice.models import Notification
-from talentoffice.notifications import notify, quiet_hours_end
+from talentoffice.access import district_staff
+from talentoffice.models import NotificationKind
+from talentoffice.notifications import Message, notify_many, quiet_hours_end, told
 from talentoffice.workdays import add_workdays
 
 from .choices import CaseEventKind, CaseState
 from .liaison import enterprises_due_for_visit
-from .models import Case, CaseEvent, FollowUp
+from .models import Case, CaseEvent, EnterpriseLiaison, FollowUp
 
 logger = logging.getLogger(__name__)
 
@@ -73,46 +73,15 @@ def reminder_hour() -> int:
     return getattr(settings, "CASE_REMINDER_HOUR", 8)
 
 
-# --- dedupe keys -----------------------------------------------------------------------------
+def _told(kind: str, model, occasion=None) -> Exists:
+    """True for a row whose notification of this kind (and occasion) is already written."""
+    return Exists(told(kind=kind, model=model, target_id=OuterRef("pk"), occasion=occasion))
 
 
-def unaccepted_key(case_id: int, assigned_at: datetime) -> str:
-    """Dedupe key marking one assignment of a case as escalated; a new assignment gets a new key."""
-    return f"case:{case_id}:unaccepted:{int(assigned_at.timestamp())}"
-
-
-def unaccepted_staff_key(case_id: int, assigned_at: datetime, user_id: int) -> str:
-    """Dedupe key of the escalation of one unaccepted assignment to one staff member."""
-    return f"{unaccepted_key(case_id, assigned_at)}:user:{user_id}"
-
-
-def warning_key(case_id: int, target_date: date) -> str:
-    """Dedupe key of the deadline warning for one target date of a case."""
-    return f"case:{case_id}:warning:{target_date.isoformat()}"
-
-
-def follow_up_key(follow_up_id: int) -> str:
-    """Dedupe key of the reminder of one return visit."""
-    return f"followup:{follow_up_id}:reminder"
-
-
-def liaison_key(liaison_id: int, due_on: date) -> str:
-    """Dedupe key of the visit reminder of one liaison for one due date."""
-    return f"liaison:{liaison_id}:visit:{due_on.isoformat()}"
-
-
-def digest_key(day: date, user_id: int) -> str:
-    """Dedupe key of one staff member's digest of one day."""
-    return f"digest:{day.isoformat()}:{user_id}"
-
-
-def _text(field: str) -> Cast:
+def _as_text(field: str) -> Cast:
+    # A date is stored as its ISO text in the occasion (notifications.occasion_text), which is
+    # how PostgreSQL and SQLite both write a date as text.
     return Cast(OuterRef(field), output_field=CharField())
-
-
-def _told(*parts) -> Exists:
-    """True for a row whose notification with the key built from `parts` already exists."""
-    return Exists(Notification.objects.filter(dedupe_key=Concat(*parts, output_field=CharField())))
 
 
 # --- finders ---------------------------------------------------------------------------------
@@ -144,8 +113,7 @@ def due_warnings(today: date, workdays: int) -> list[Case]:
     return list(
         _cases()
         .filter(state__in=LED_OPEN_STATES, target_date__gte=today, target_date__lte=last)
-        # Must build exactly what warning_key() builds; PostgreSQL casts a date to YYYY-MM-DD.
-        .exclude(_told(Value("case:"), _text("pk"), Value(":warning:"), _text("target_date")))
+        .exclude(_told(NotificationKind.CASE_WARNING, Case, _as_text("target_date")))
         .order_by("target_date", "pk")[:BATCH]
     )
 
@@ -162,8 +130,7 @@ def due_follow_ups(today: date, days: int) -> list[FollowUp]:
             due_on__lte=today + timedelta(days=days),
             case__state=CaseState.RESOLVED,
         )
-        # Must build exactly what follow_up_key() builds.
-        .exclude(_told(Value("followup:"), _text("pk"), Value(":reminder")))
+        .exclude(_told(NotificationKind.CASE_FOLLOW_UP, FollowUp))
         .order_by("due_on", "pk")[:BATCH]
     )
 
@@ -175,8 +142,9 @@ def due_liaisons(today: date) -> list:
         .select_related("assistant__user__notification_preference")
         # The due date in district time (TruncDate uses the current time zone).
         .annotate(due_day=TruncDate("visit_due_at"))
-        # Must build exactly what liaison_key() builds.
-        .exclude(_told(Value("liaison:"), _text("pk"), Value(":visit:"), _text("due_day")))[:BATCH]
+        .exclude(
+            _told(NotificationKind.CASE_LIAISON_VISIT, EnterpriseLiaison, _as_text("due_day"))
+        )[:BATCH]
     )
 
 
@@ -264,101 +232,124 @@ def _timeline_note(template: str, params: dict) -> str:
 
 
 # --- writers ---------------------------------------------------------------------------------
+# Each kind is written in one transaction with one insert: the unique constraint on the
+# notifications leaves out what an overlapping sweep wrote meanwhile, and only what this sweep
+# wrote gets its timeline entry.
 
 
-def _active_staff() -> list:
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .select_related("notification_preference")
-        .order_by("pk")
+def _escalate_unaccepted(cases: list[Case], now: datetime) -> int:
+    """Mark each assignment escalated, note it in the timeline, and tell district staff."""
+    # The recipient-less markers are written first: their uniqueness lets exactly one of two
+    # overlapping sweeps go on with a case (the other waits for this transaction, then skips).
+    markers = notify_many(
+        [
+            Message(
+                recipient=None,
+                kind=NotificationKind.CASE_UNACCEPTED,
+                target=case,
+                occasion=case.assigned_at,
+                render=_render_unaccepted(case),
+            )
+            for case in cases
+        ]
     )
-
-
-def _escalate_unaccepted(case: Case, now: datetime, staff: list) -> int:
-    """Mark the assignment escalated, note it in the timeline, and tell every staff member."""
-    # The recipient-less marker is written first: its unique key lets exactly one of two
-    # overlapping sweeps go on (the other waits for this transaction, then gets None).
-    marker = notify(
-        recipient=None,
-        kind="case.unaccepted",
-        dedupe_key=unaccepted_key(case.pk, case.assigned_at),
-        render=_render_unaccepted(case),
-    )
-    if marker is None:
+    escalated = [message.target for message in markers]
+    if not escalated:
         return 0
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEventKind.ESCALATED,
-        assistant=case.lead,
-        note=_timeline_note(
-            gettext_noop("Not accepted by %(accept_by)s: escalated to staff."),
-            {"accept_by": f"{timezone.localtime(case.accept_by):%Y-%m-%d %H:%M}"},
-        ),
-    )
-    link = reverse("admin:cases_case_change", args=[case.pk])
-    written = 0
-    for user in staff:
-        personal = notify(
-            recipient=user,
-            kind="case.unaccepted",
-            dedupe_key=unaccepted_staff_key(case.pk, case.assigned_at, user.pk),
-            render=_render_unaccepted(case),
-            link=link,
-            not_before=quiet_hours_end(user=user, at=now),
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            kind=CaseEventKind.ESCALATED,
+            assistant=case.lead,
+            note=_timeline_note(
+                gettext_noop("Not accepted by %(accept_by)s: escalated to staff."),
+                {"accept_by": f"{timezone.localtime(case.accept_by):%Y-%m-%d %H:%M}"},
+            ),
         )
-        written += int(personal is not None)
-    return written
+        for case in escalated
+    )
+    staff = list(district_staff())
+    told_staff = notify_many(
+        [
+            Message(
+                recipient=user,
+                kind=NotificationKind.CASE_UNACCEPTED,
+                target=case,
+                occasion=case.assigned_at,
+                render=_render_unaccepted(case),
+                link=reverse("admin:cases_case_change", args=[case.pk]),
+                not_before=quiet_hours_end(user=user, at=now),
+            )
+            for case in escalated
+            for user in staff
+        ]
+    )
+    return len(told_staff)
 
 
-def _warn_lead(case: Case, today: date, now: datetime) -> int:
-    """Warn the lead (when they have a login) and note the warning in the timeline."""
+def _warn_leads(cases: list[Case], today: date, now: datetime) -> int:
+    """Warn each lead (when they have a login) and note the warning in the timeline."""
     # A lead without a login still gets the row: it marks the warning as given, and the
     # timeline entry shows staff and the partner that it was.
-    user = case.lead.user
-    written = notify(
-        recipient=user,
-        kind="case.warning",
-        dedupe_key=warning_key(case.pk, case.target_date),
-        render=_render_warning(case, today),
-        not_before=quiet_hours_end(user=user, at=now),
+    warned = notify_many(
+        [
+            Message(
+                recipient=case.lead.user,
+                kind=NotificationKind.CASE_WARNING,
+                target=case,
+                occasion=case.target_date,
+                render=_render_warning(case, today),
+                not_before=quiet_hours_end(user=case.lead.user, at=now),
+            )
+            for case in cases
+        ]
     )
-    if written is None:
-        return 0
-    CaseEvent.objects.create(
-        case=case,
-        kind=CaseEventKind.WARNED,
-        assistant=case.lead,
-        note=_timeline_note(
-            gettext_noop("Deadline warning sent: target date %(target)s."),
-            {"target": case.target_date.isoformat()},
-        ),
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=message.target,
+            kind=CaseEventKind.WARNED,
+            assistant=message.target.lead,
+            note=_timeline_note(
+                gettext_noop("Deadline warning sent: target date %(target)s."),
+                {"target": message.target.target_date.isoformat()},
+            ),
+        )
+        for message in warned
     )
-    return int(user is not None)
+    return sum(message.recipient is not None for message in warned)
 
 
-def _remind_follow_up(follow_up: FollowUp, now: datetime) -> int:
-    user = follow_up.case.lead.user
-    written = notify(
-        recipient=user,
-        kind="case.follow_up",
-        dedupe_key=follow_up_key(follow_up.pk),
-        render=_render_follow_up(follow_up),
-        not_before=quiet_hours_end(user=user, at=now),
+def _remind_follow_ups(follow_ups: list[FollowUp], now: datetime) -> int:
+    reminded = notify_many(
+        [
+            Message(
+                recipient=follow_up.case.lead.user,
+                kind=NotificationKind.CASE_FOLLOW_UP,
+                target=follow_up,
+                render=_render_follow_up(follow_up),
+                not_before=quiet_hours_end(user=follow_up.case.lead.user, at=now),
+            )
+            for follow_up in follow_ups
+        ]
     )
-    return int(written is not None and user is not None)
+    return sum(message.recipient is not None for message in reminded)
 
 
-def _remind_liaison(link, now: datetime) -> int:
-    user = link.assistant.user
-    written = notify(
-        recipient=user,
-        kind="case.liaison_visit",
-        dedupe_key=liaison_key(link.pk, link.due_day),
-        render=_render_liaison(link, link.due_day),
-        not_before=quiet_hours_end(user=user, at=now),
+def _remind_liaisons(links: list, now: datetime) -> int:
+    reminded = notify_many(
+        [
+            Message(
+                recipient=link.assistant.user,
+                kind=NotificationKind.CASE_LIAISON_VISIT,
+                target=link,
+                occasion=link.due_day,
+                render=_render_liaison(link, link.due_day),
+                not_before=quiet_hours_end(user=link.assistant.user, at=now),
+            )
+            for link in links
+        ]
     )
-    return int(written is not None and user is not None)
+    return sum(message.recipient is not None for message in reminded)
 
 
 def sweep_case_reminders(*, now: datetime | None = None) -> int:
@@ -369,23 +360,19 @@ def sweep_case_reminders(*, now: datetime | None = None) -> int:
     written = 0
 
     unaccepted = due_unaccepted(now)
-    staff = _active_staff() if unaccepted else []
-    for case in unaccepted:
-        # One transaction per item: a failure leaves the others written, and an overlapping
-        # sweep waits on this item's keys only as long as this one takes.
-        with transaction.atomic():
-            written += _escalate_unaccepted(case, now, staff)
+    if unaccepted:
+        written += _escalate_unaccepted(unaccepted, now)
 
     if local_now.hour >= reminder_hour():
-        for case in due_warnings(today, warning_workdays()):
-            with transaction.atomic():
-                written += _warn_lead(case, today, now)
-        for follow_up in due_follow_ups(today, follow_up_reminder_days()):
-            with transaction.atomic():
-                written += _remind_follow_up(follow_up, now)
-        for link in due_liaisons(today):
-            with transaction.atomic():
-                written += _remind_liaison(link, now)
+        warnings = due_warnings(today, warning_workdays())
+        if warnings:
+            written += _warn_leads(warnings, today, now)
+        follow_ups = due_follow_ups(today, follow_up_reminder_days())
+        if follow_ups:
+            written += _remind_follow_ups(follow_ups, now)
+        liaisons = due_liaisons(today)
+        if liaisons:
+            written += _remind_liaisons(liaisons, now)
 
     if written:
         logger.info("case sweep told %s people", written)
@@ -445,7 +432,7 @@ def _render_digest(day: date, cases: list, case_count: int, visits: list, visit_
 
 
 def send_daily_digest(*, today: date | None = None) -> int:
-    """Tell each active staff member once a day what is overdue; nothing when nothing is."""
+    """Tell district staff once a day what is overdue; nothing when nothing is."""
     today = today or timezone.localdate()
     cases = overdue_cases(today)
     follow_ups = overdue_follow_ups(today)
@@ -458,18 +445,21 @@ def send_daily_digest(*, today: date | None = None) -> int:
     render = _render_digest(today, case_rows, case_count, visit_rows, visit_count)
     link = reverse("admin:cases_case_changelist")
     now = timezone.now()
-    written = 0
-    for user in _active_staff():
-        # notify() is its own transaction: one staff member's digest is written or not alone.
-        notification = notify(
-            recipient=user,
-            kind="case.digest",
-            dedupe_key=digest_key(today, user.pk),
-            render=render,
-            link=link,
-            not_before=quiet_hours_end(user=user, at=now),
+    written = len(
+        notify_many(
+            [
+                Message(
+                    recipient=user,
+                    kind=NotificationKind.CASE_DIGEST,
+                    occasion=today,
+                    render=render,
+                    link=link,
+                    not_before=quiet_hours_end(user=user, at=now),
+                )
+                for user in district_staff()
+            ]
         )
-        written += int(notification is not None)
+    )
     if written:
         logger.info("case digest for %s sent to %s staff", today, written)
     return written

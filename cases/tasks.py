@@ -6,7 +6,7 @@ from . import sweeps
 
 
 # Beat queues this every few minutes. Two copies running at once (a slow sweep overlapping the
-# next) are safe: each message's unique dedupe key lets only one of them write it.
+# next) are safe: the notifications' unique constraint lets only one of them write each message.
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_case_reminders() -> int:
     """Write the case escalations and reminders due now; delivery is queued after commit."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from talentoffice.fields import CreditCodeField, PhoneField
 from talentoffice.models import StaffDecision, TimeStampedModel
+from talentoffice.outbox import OutboxAttempt, OutboxPolicy, OutboxRow
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
 
 from .choices import (
@@ -342,8 +343,10 @@ class WebhookEndpoint(TimeStampedModel):
             raise ValidationError({"events": _("Choose one or more of the events offered.")})
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):
     """One event sent (or to be sent) to one endpoint; every try is logged as an attempt."""
+
+    Status = WebhookDeliveryStatus
 
     partner = models.ForeignKey(
         Partner,
@@ -361,20 +364,14 @@ class WebhookDelivery(models.Model):
     # The same for every delivery of one event, replays included: receivers dedupe on it.
     event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
     payload = models.JSONField(_("payload"))
+    # Partners read "delivered" in the API, where notifications say "sent".
     status = models.CharField(
         _("status"),
         max_length=10,
         choices=WebhookDeliveryStatus.choices,
         default=WebhookDeliveryStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    last_http_status = models.PositiveSmallIntegerField(
-        _("last HTTP status"), null=True, blank=True
-    )
-    last_error = models.TextField(_("last error"), blank=True)
     replay_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -385,6 +382,9 @@ class WebhookDelivery(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     objects = PartnerOwnedQuerySet.as_manager()
+
+    DONE = WebhookDeliveryStatus.DELIVERED
+    DONE_AT = "delivered_at"
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -404,8 +404,34 @@ class WebhookDelivery(models.Model):
     def __str__(self):
         return f"{self.event} → {self.endpoint.url}"
 
+    @classmethod
+    def outbox_policy(cls) -> OutboxPolicy:
+        """The pacing, with the retry limits read from settings at the time of the try."""
+        return OutboxPolicy(
+            # Longer than the slowest try (a 10 s timeout).
+            claim_seconds=60,
+            queued_grace_seconds=5 * 60,
+            max_attempts=settings.PARTNER_WEBHOOK_MAX_ATTEMPTS,
+            retry_base_seconds=settings.PARTNER_WEBHOOK_RETRY_SECONDS,
+        )
 
-class WebhookAttempt(models.Model):
+    @classmethod
+    def for_sending(cls):
+        return cls.objects.select_related("endpoint")
+
+    @classmethod
+    def task(cls):
+        from .tasks import deliver_webhook  # the tasks module imports the models
+
+        return deliver_webhook
+
+    def send(self) -> int:
+        from .webhooks import post  # the webhooks module imports the models
+
+        return post(delivery=self, endpoint=self.endpoint)
+
+
+class WebhookAttempt(OutboxAttempt):
     """One try at a webhook delivery: when, what the receiver answered, or what went wrong."""
 
     delivery = models.ForeignKey(
@@ -414,11 +440,6 @@ class WebhookAttempt(models.Model):
         related_name="attempt_log",
         verbose_name=_("webhook delivery"),
     )
-    started_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    succeeded = models.BooleanField(_("succeeded"), default=False)
-    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("webhook attempt")
@@ -427,6 +448,9 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"{self.delivery_id} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+WebhookDelivery.attempt_model = WebhookAttempt
 
 
 class AssistantProposal(StaffDecision, TimeStampedModel):

@@ -2,15 +2,12 @@
 
 `emit()` writes one `WebhookDelivery` per subscribed endpoint in the caller's transaction, so the
 event and the promise to tell the partner commit (or roll back) together; a `deliver_webhook`
-task is queued on commit. `deliver()` claims a delivery with a conditional UPDATE (as
-talentoffice.notifications does), so two copies of a task message never post at once and a
-delivered event is not posted again; each try is a `WebhookAttempt`; failures worth retrying
-(timeouts, refused connections, 5xx, 408/425/429) come back with exponential backoff, others fail
-for good. A partner can replay any delivery through the API: a new delivery of the same event.
-
-This is a separate outbox from the notifications' `Delivery`: a partner's webhook carries a
-structured JSON event (not a rendered message to a person), belongs to the partner (who lists
-and replays it through the API), and is signed with the endpoint's secret.
+task is queued on commit. `WebhookDelivery` is a row of the one outbox (`talentoffice.outbox`),
+like the notifications' `Delivery`: claimed by one worker, each try a `WebhookAttempt`, failures
+worth retrying (timeouts, refused connections, 5xx, 408/425/429) back with exponential backoff,
+others failed for good. What is its own: the payload is a structured JSON event (not a rendered
+message to a person), it belongs to the partner (who lists and replays it through the API), and
+it is signed with the endpoint's secret. A replay is a new delivery of the same event.
 
 Signature: `X-TalentOffice-Signature: sha256=<hex>` where hex is HMAC-SHA256 with the endpoint's
 secret over `<timestamp>.<body>`, and `X-TalentOffice-Timestamp` is that Unix timestamp (the
@@ -27,8 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,20 +34,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentoffice import outbox
+from talentoffice.outbox import DeliveryResult, PermanentError, TemporaryError, http_error
 
-from .choices import WebhookDeliveryStatus, WebhookEvent
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from .choices import WebhookEvent
+from .models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
 # A receiver should answer at once and do its work later; a slow one must not hold a worker.
 TIMEOUT_SECONDS = 10
-# Longer than the slowest try, so that a claim only expires when its worker is gone.
-CLAIM_SECONDS = 60
-# A queued task message normally runs within this; past it the requeue sweep queues another.
-QUEUED_GRACE_SECONDS = 5 * 60
-TEMPORARY_HTTP_STATUSES = {408, 425, 429}
-REQUEUE_BATCH = 1000
 SIGNATURE_HEADER = "X-TalentOffice-Signature"
 TIMESTAMP_HEADER = "X-TalentOffice-Timestamp"
 EVENT_HEADER = "X-TalentOffice-Event"
@@ -137,7 +128,7 @@ def emit_many(*, event: str, items) -> list[WebhookDelivery]:
                 endpoint_id=endpoint.pk,
                 event=event,
                 created_at=now,
-                claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+                claimed_until=outbox.queued_mark(WebhookDelivery, now),
             )
             delivery.payload = {
                 "id": str(delivery.event_id),
@@ -152,10 +143,7 @@ def emit_many(*, event: str, items) -> list[WebhookDelivery]:
 
 
 def _queue(deliveries) -> None:
-    from .tasks import deliver_webhook  # the tasks module imports this one
-
-    for delivery in deliveries:
-        deliver_webhook.delay_on_commit(delivery.pk)
+    outbox.queue(deliveries)
 
 
 def _shift_data(shift) -> dict:
@@ -278,7 +266,7 @@ def replay(*, delivery) -> WebhookDelivery:
         payload=delivery.payload,
         replay_of=delivery,
         created_at=now,
-        claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+        claimed_until=outbox.queued_mark(WebhookDelivery, now),
     )
     _queue([again])
     return again
@@ -292,18 +280,6 @@ def signature(*, secret: str, timestamp: int, body: bytes) -> str:
     """The value of the signature header: HMAC-SHA256 over `<timestamp>.<body>`."""
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"sha256={digest.hexdigest()}"
-
-
-class TemporaryError(Exception):
-    """Trying again later may work."""
-
-    def __init__(self, message, http_status=None):
-        super().__init__(message)
-        self.http_status = http_status
-
-
-class PermanentError(TemporaryError):
-    """Trying again cannot work."""
 
 
 def post(*, delivery, endpoint) -> int:
@@ -331,97 +307,18 @@ def post(*, delivery, endpoint) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         exc.close()
-        error = f"HTTP {exc.code} {exc.reason}"
-        if exc.code >= 500 or exc.code in TEMPORARY_HTTP_STATUSES:
-            raise TemporaryError(error, exc.code) from exc
-        raise PermanentError(error, exc.code) from exc
+        raise http_error(exc.code, exc.reason) from exc
     except urllib.error.URLError as exc:
         raise TemporaryError(f"cannot reach the endpoint: {exc.reason}") from exc
     except (TimeoutError, ConnectionError, http.client.HTTPException) as exc:
         raise TemporaryError(f"{type(exc).__name__}: {exc}") from exc
 
 
-@dataclass(frozen=True)
-class DeliveryResult:
-    """What became of one try: delivered, failed, to retry in some seconds, or skipped."""
-
-    status: str
-    retry_in: int | None = None
-
-
 def deliver(*, delivery_id: int) -> DeliveryResult:
-    """Try one delivery once, log the attempt, and record the outcome on the delivery."""
-    started = timezone.now()
-    if not outbox.claim(
-        WebhookDelivery,
-        delivery_id,
-        statuses=WebhookDeliveryStatus,
-        now=started,
-        hold_seconds=CLAIM_SECONDS,
-    ):
-        return DeliveryResult("skipped")
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-    claimed_until = delivery.claimed_until
-    # Committed before the network call: a worker dying mid-post still leaves a trace.
-    attempt = WebhookAttempt.objects.create(delivery=delivery, started_at=started)
-    http_status, error, temporary = None, "", False
-    try:
-        http_status = post(delivery=delivery, endpoint=delivery.endpoint)
-    except PermanentError as exc:
-        http_status, error = exc.http_status, str(exc)
-    except TemporaryError as exc:
-        http_status, error, temporary = exc.http_status, str(exc), True
-    finished = timezone.now()
-    with transaction.atomic():
-        WebhookAttempt.objects.filter(pk=attempt.pk).update(
-            finished_at=finished, succeeded=not error, http_status=http_status, error=error
-        )
-        if not error:
-            WebhookDelivery.objects.filter(pk=delivery_id).update(
-                status=WebhookDeliveryStatus.DELIVERED,
-                delivered_at=finished,
-                claimed_until=None,
-                last_http_status=http_status,
-                last_error="",
-            )
-            return DeliveryResult("delivered")
-        # Only while the claim is still ours: a newer worker's outcome must not be overwritten.
-        ours = WebhookDelivery.objects.filter(
-            pk=delivery_id, status=WebhookDeliveryStatus.SENDING, claimed_until=claimed_until
-        )
-        if temporary and delivery.attempts < settings.PARTNER_WEBHOOK_MAX_ATTEMPTS:
-            wait = outbox.backoff_seconds(
-                delivery.attempts, base=settings.PARTNER_WEBHOOK_RETRY_SECONDS
-            )
-            not_before = finished + timedelta(seconds=wait)
-            ours.update(
-                status=WebhookDeliveryStatus.PENDING,
-                not_before=not_before,
-                claimed_until=not_before + timedelta(seconds=QUEUED_GRACE_SECONDS),
-                last_http_status=http_status,
-                last_error=error,
-            )
-            logger.info("webhook %s failed for now, retry in %s s: %s", delivery_id, wait, error)
-            return DeliveryResult("retry", retry_in=wait)
-        ours.update(
-            status=WebhookDeliveryStatus.FAILED,
-            claimed_until=None,
-            last_http_status=http_status,
-            last_error=error,
-        )
-    logger.warning("webhook %s failed for good: %s", delivery_id, error)
-    return DeliveryResult("failed")
+    """Try one delivery once through the outbox."""
+    return outbox.deliver(WebhookDelivery, delivery_id)
 
 
 def requeue_stale_deliveries(*, now: datetime | None = None) -> list[int]:
     """Queue deliveries whose task message is overdue or lost, or whose worker died."""
-    from .tasks import deliver_webhook  # the tasks module imports this one
-
-    return outbox.requeue_stale(
-        WebhookDelivery,
-        statuses=WebhookDeliveryStatus,
-        now=now or timezone.now(),
-        grace_seconds=QUEUED_GRACE_SECONDS,
-        batch=REQUEUE_BATCH,
-        task=deliver_webhook,
-    )
+    return outbox.requeue_stale(WebhookDelivery, now=now)

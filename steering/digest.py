@@ -1,9 +1,9 @@
-"""The monthly digest: last month's figures to every staff member, and to each partner's
-managers their own partner's figures only.
+"""The monthly digest: last month's figures to district staff, their street's to each street
+coordinator, and to each partner's managers their own partner's figures only.
 
 Written as notifications (rows first, delivered by Celery after commit, talentoffice.
-notifications), rendered in each recipient's language. The dedupe key holds the month and the
-recipient, so a repeated or overlapping run writes nothing new.
+notifications), rendered in each recipient's language. The month is the notification's
+occasion, unique per recipient, so a repeated or overlapping run writes nothing new.
 """
 
 import logging
@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import PartnerContact
+from talentoffice import access
+from talentoffice.models import NotificationKind
 from talentoffice.notifications import notify, quiet_hours_end
 
 from .figures import HEADLINE_ORDER, RATE_ORDER, Filters, Period, Sources, compute_figures
@@ -27,10 +29,6 @@ def last_month(today: date) -> Period:
     first = today.replace(day=1)
     end = date.fromordinal(first.toordinal() - 1)
     return Period(end.replace(day=1), end)
-
-
-def digest_key(period: Period, user_id: int) -> str:
-    return f"steering.digest:{period.start:%Y-%m}:{user_id}"
 
 
 def render_digest(period: Period, figures, *, partner=None):
@@ -70,17 +68,19 @@ def render_digest(period: Period, figures, *, partner=None):
 
 
 def send_monthly_digest(*, today: date | None = None) -> int:
-    """Write last month's digest for every active staff member and every partner manager."""
+    """Write last month's digest for district staff, street coordinators and partner managers."""
     today = today or timezone.localdate()
     period = last_month(today)
     now = timezone.now()
     written = 0
-    staff = (
+    # District staff read the district's figures; a street coordinator reads their street's.
+    coordinators = (
         get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
+        .objects.filter(is_active=True, is_staff=True, is_superuser=False)
+        .filter(street_coordinator__isnull=False)
         .select_related("notification_preference")
-        .order_by("pk")
     )
+    staff = sorted([*access.district_staff(), *coordinators], key=lambda user: user.pk)
     if staff:
         figures = compute_figures(Filters(period), Sources())
         start, end = period.start.isoformat(), period.end.isoformat()
@@ -89,7 +89,7 @@ def send_monthly_digest(*, today: date | None = None) -> int:
             # A street coordinator reads their street's figures, through the same scoping as
             # the dashboard; district staff share the one set computed above.
             own = figures
-            if _is_narrowed(user):
+            if access.street_id_of(user) is not None:
                 own = compute_figures(Filters(period), Sources(user))
             written += _send(user, period, render_digest(period, own), link, now)
     contacts = (
@@ -110,18 +110,11 @@ def send_monthly_digest(*, today: date | None = None) -> int:
     return written
 
 
-def _is_narrowed(user) -> bool:
-    from talentoffice import access
-
-    street_id_of = getattr(access, "street_id_of", None)
-    return street_id_of is not None and street_id_of(user) is not None
-
-
 def _send(user, period, render, link, now) -> int:
     notification = notify(
         recipient=user,
-        kind="steering.digest",
-        dedupe_key=digest_key(period, user.pk),
+        kind=NotificationKind.STEERING_DIGEST,
+        occasion=f"{period.start:%Y-%m}",
         render=render,
         link=link,
         not_before=quiet_hours_end(user=user, at=now),

@@ -1,6 +1,11 @@
 """Who is asking: the one place that tells staff, street coordinators, partner managers and
 assistants apart (the role matrix is docs/roles.md)."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .roles import READ_ONLY_VIEWER
+
 
 def partner_id_of(user) -> int | None:
     """The partner a signed-in partner manager acts for, or None for anyone else."""
@@ -28,6 +33,26 @@ def street_id_of(user) -> int | None:
 def is_district_staff(user) -> bool:
     """Organization-department staff see every row of the programme; a street coordinator not."""
     return user.is_active and user.is_staff and street_id_of(user) is None
+
+
+def district_staff():
+    """The organization-department staff who run the programme: who hears "tell staff" news.
+
+    The active staff logins that `is_district_staff` lets see every row, less read-only
+    viewers: they see every row too, but only read, so nothing waits for them to act on.
+    Street coordinators watch one street and hear nothing meant for the whole district.
+    """
+    # Superusers are never narrowed to a street, whatever links they have (as street_id_of).
+    coordinator = Q(street_coordinator__isnull=False) & Q(is_superuser=False)
+    viewer = Q(groups__name=READ_ONLY_VIEWER) & Q(is_superuser=False)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .exclude(coordinator)
+        .exclude(pk__in=get_user_model().objects.filter(viewer).values("pk"))
+        .select_related("notification_preference")
+        .order_by("pk")
+    )
 
 
 def own_assistant_id(user):

@@ -114,8 +114,18 @@ class NotificationAdmin(ProgrammeAdmin):
     list_display = ["subject", "recipient", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
     list_select_related = ["recipient"]
-    search_fields = ["subject", "dedupe_key", "recipient__username"]
-    readonly_fields = ["recipient", "kind", "dedupe_key", "subject", "body", "link", "read_at"]
+    search_fields = ["subject", "recipient__username"]
+    readonly_fields = [
+        "recipient",
+        "kind",
+        "target_type",
+        "target_id",
+        "occasion",
+        "subject",
+        "body",
+        "link",
+        "read_at",
+    ]
     inlines = [DeliveryInline]
 
     def has_add_permission(self, request):
@@ -140,6 +150,7 @@ class DeliveryAdmin(ProgrammeAdmin):
         "not_before",
         "claimed_until",
         "sent_at",
+        "last_http_status",
         "last_error",
     ]
     inlines = [DeliveryAttemptInline]

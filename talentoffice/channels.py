@@ -1,10 +1,11 @@
-"""The channels a notification travels by: the in-app inbox, e-mail, and group-chat robots.
+"""The channels a notification travels by: e-mail and group-chat robots.
 
-Each sender takes a `Delivery` (with its notification and robot loaded) and either returns the
-HTTP status it got (None where there is none) or raises `TemporaryError` (worth trying again
-later: a timeout, a refused connection, a 5xx, a rate limit) or `PermanentError` (trying again
-cannot help: a 4xx, a robot that answers with an error code, a refused address). The delivery
-service decides what to do with each; senders never touch the database.
+The inbox travels by none: it is the `Notification` row itself. Each sender takes a `Delivery`
+(with its notification and robot loaded) and either returns the HTTP status it got (None where
+there is none) or raises the outbox's `TemporaryError` (worth trying again later: a timeout, a
+refused connection, a 5xx, a rate limit) or `PermanentError` (trying again cannot help: a 4xx, a
+robot that answers with an error code, a refused address). The outbox decides what to do with
+each; senders never touch the database.
 """
 
 import http.client
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+from .outbox import PermanentError, TemporaryError, http_error
+
 # Group-chat robots answer within a second when healthy; a slow one must not hold a worker.
 WEBHOOK_TIMEOUT_SECONDS = 5
 # An SMTP relay that does not answer within this is treated like a timeout, to try later.
@@ -26,24 +29,6 @@ EMAIL_TIMEOUT_SECONDS = 10
 WEBHOOK_CONTENT_LIMIT_BYTES = {"wecom": 2048, "dingtalk": 20000}
 # Error codes meaning "too many messages just now" (WeCom 45009, DingTalk 130101): wait and retry.
 WEBHOOK_RATE_LIMIT_ERRCODES = {45009, 130101}
-# HTTP answers that say "not now" rather than "never".
-TEMPORARY_HTTP_STATUSES = {408, 425, 429}
-
-
-class DeliveryError(Exception):
-    """A channel could not deliver; `http_status` is the answer's status when there was one."""
-
-    def __init__(self, message: str, *, http_status: int | None = None):
-        super().__init__(message)
-        self.http_status = http_status
-
-
-class TemporaryError(DeliveryError):
-    """Trying again later may work."""
-
-
-class PermanentError(DeliveryError):
-    """Trying again cannot work; staff have to fix something."""
 
 
 def message_text(notification) -> str:
@@ -53,7 +38,7 @@ def message_text(notification) -> str:
 
 
 def send_inbox(delivery) -> None:
-    """The inbox is the Notification row itself, already committed: nothing travels."""
+    """Nothing travels: an inbox delivery written before the inbox became the row itself."""
     return None
 
 
@@ -133,10 +118,7 @@ def send_webhook(delivery) -> int:
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
         exc.close()
-        error = f"HTTP {exc.code} {exc.reason}"
-        if exc.code >= 500 or exc.code in TEMPORARY_HTTP_STATUSES:
-            raise TemporaryError(error, http_status=exc.code) from exc
-        raise PermanentError(error, http_status=exc.code) from exc
+        raise http_error(exc.code, exc.reason) from exc
     except urllib.error.URLError as exc:
         # Refused connections, DNS failures, and timeouts while connecting.
         raise TemporaryError(f"cannot reach the robot: {exc.reason}") from exc

@@ -1,8 +1,15 @@
 """Records that every app shares: timestamps and the district's geography."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from . import channels
+from .outbox import OutboxAttempt, OutboxPolicy, OutboxRow
 
 
 class TimeStampedModel(models.Model):
@@ -211,8 +218,31 @@ class ChatWebhook(TimeStampedModel):
         return self.name
 
 
+class NotificationKind(models.TextChoices):
+    """Every kind of notification the programme writes, and what staff call it in the admin."""
+
+    CASE_UNACCEPTED = "case.unaccepted", _("case not accepted in time")
+    CASE_WARNING = "case.warning", _("case deadline warning")
+    CASE_FOLLOW_UP = "case.follow_up", _("return visit reminder")
+    CASE_LIAISON_VISIT = "case.liaison_visit", _("enterprise visit reminder")
+    CASE_DIGEST = "case.digest", _("daily overdue digest")
+    CASE_SUPERVISED = "case.supervised", _("case under supervision")
+    STEERING_DIGEST = "steering.digest", _("monthly figures")
+    ROTA_PUBLISHED = "rota_published", _("rota published")
+    SHIFTS_OPENED_BY_LEAVE = "shifts_opened_by_leave", _("shifts opened by leave")
+    SHIFT_DAY_BEFORE = "shift.day_before", _("duty tomorrow")
+    SHIFT_BEFORE_SHIFT = "shift.before_shift", _("duty soon")
+    SHIFT_OPEN_SLOT = "shift.open_slot", _("open shift")
+    SHIFT_MISSED_CHECK_IN = "shift.missed_check_in", _("missed check-in")
+
+
 class Notification(models.Model):
-    """One event told to one recipient; the dedupe key makes a second write of it impossible."""
+    """One event told to one recipient, once: its kind, what it is about, and on what occasion.
+
+    The unique constraint on (recipient, kind, target, occasion) makes a second write of the
+    same message impossible, so overlapping sweeps insert with ON CONFLICT DO NOTHING and each
+    person is told once. The row is also the person's inbox entry: nothing travels for it.
+    """
 
     recipient = models.ForeignKey(
         "auth.User",
@@ -222,12 +252,30 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    kind = models.CharField(_("kind"), max_length=40)
-    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    # What the message is about (a case, a shift, a follow-up...); none for a digest.
+    target_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about (type)"),
+    )
+    target_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    # What tells two messages of one kind about one target apart: the target date a warning
+    # is for, the assignment an escalation is for, the day of a digest. Empty when a target
+    # is told of a kind only once.
+    occasion = models.CharField(_("occasion"), max_length=200, blank=True, default="")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The write that made the row, one per notify_many() call: ON CONFLICT DO NOTHING gives no
+    # ids back, so this is how a sweep tells the rows it inserted from the ones an overlapping
+    # sweep inserted first (and must not be told twice, nor get a second timeline entry).
+    batch = models.UUIDField(_("written in"), null=True, blank=True, editable=False)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
@@ -236,25 +284,34 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+            models.Index(fields=["batch"], name="notification_batch"),
+        ]
+        constraints = [
+            # Coalesce: a marker without a recipient, or a digest without a target, must be
+            # unique too, and NULLs never collide in a unique index.
+            models.UniqueConstraint(
+                Coalesce("recipient", Value(0)),
+                "kind",
+                Coalesce("target_type", Value(0)),
+                Coalesce("target_id", Value(0)),
+                "occasion",
+                name="notification_once",
+            ),
         ]
 
     def __str__(self):
         return self.subject
 
 
-class Delivery(models.Model):
-    """One channel's delivery of a notification: the inbox, an e-mail, or a group-chat robot."""
+class Delivery(OutboxRow):
+    """One channel's delivery of a notification: an e-mail, or a group-chat robot message."""
 
     class Channel(models.TextChoices):
+        # Rows of this channel were written before the inbox became the notification itself;
+        # none are written now.
         INBOX = "inbox", _("inbox")
         EMAIL = "email", _("e-mail")
         WEBHOOK = "webhook", _("group-chat robot")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENDING = "sending", _("sending")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
 
     notification = models.ForeignKey(
         Notification,
@@ -263,7 +320,7 @@ class Delivery(models.Model):
         verbose_name=_("notification"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    # "inbox", "email:<address>" or "webhook:<id>": one delivery per notification and target.
+    # "email:<address>" or "webhook:<id>": one delivery per notification and target.
     target = models.CharField(_("target"), max_length=300)
     webhook = models.ForeignKey(
         ChatWebhook,
@@ -273,15 +330,17 @@ class Delivery(models.Model):
         related_name="deliveries",
         verbose_name=_("group-chat robot"),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    policy = OutboxPolicy(
+        # Longer than the slowest send (5 s robot timeout, 10 s SMTP timeout).
+        claim_seconds=60,
+        queued_grace_seconds=5 * 60,
+        # 1, 2, 4, 8, 16 minutes between the six tries.
+        max_attempts=6,
+        retry_base_seconds=60,
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -305,18 +364,26 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.notification} → {self.target}"
 
+    @classmethod
+    def for_sending(cls):
+        return cls.objects.select_related("notification", "webhook")
 
-class DeliveryAttempt(models.Model):
+    @classmethod
+    def task(cls):
+        from .tasks import deliver_notification  # the tasks module imports the models
+
+        return deliver_notification
+
+    def send(self) -> int | None:
+        return channels.send(self)
+
+
+class DeliveryAttempt(OutboxAttempt):
     """One try at a delivery, kept for staff to see why something did not arrive."""
 
     delivery = models.ForeignKey(
         Delivery, on_delete=models.CASCADE, related_name="attempt_log", verbose_name=_("delivery")
     )
-    started_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    succeeded = models.BooleanField(_("succeeded"), default=False)
-    http_status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         verbose_name = _("delivery attempt")
@@ -325,3 +392,6 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"{self.delivery} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+Delivery.attempt_model = DeliveryAttempt

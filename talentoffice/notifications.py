@@ -1,40 +1,31 @@
 """Telling people things: notifications as rows first, delivered by Celery after commit.
 
-`notify()` writes a `Notification` (unique dedupe key) and one `Delivery` per channel in the
-caller's transaction; after commit, `deliver_notification` tasks send them. `deliver()` claims
-a delivery with a conditional UPDATE, so two copies of a task message (a redelivery after a
-worker died, or the requeue sweep) never send at the same time and a sent delivery is never
-sent again. Temporary failures come back with exponential backoff; permanent ones are marked
-failed for staff to see in the admin.
+`notify_many()` writes `Notification` rows in the caller's transaction, one per recipient, kind,
+target and occasion (a unique constraint: a message already written is skipped, however many
+sweeps overlap), and one outbox `Delivery` per e-mail address or group-chat robot; after commit,
+`deliver_notification` tasks send those through `talentoffice.outbox`. The inbox is the
+`Notification` row itself: nothing is queued for it.
 """
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 
-from . import channels, outbox
-from .models import Delivery, DeliveryAttempt, Notification
+from . import outbox
+from .models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
 
-# How long a worker holds a delivery it is sending. Longer than the slowest send (5 s webhook
-# timeout, 10 s SMTP timeout) so that a claim only expires when its worker is gone.
-CLAIM_SECONDS = 60
-# A queued task message normally runs within this; past it, the requeue sweep assumes the
-# message was lost and queues another (a duplicate is harmless: it loses the claim).
-QUEUED_GRACE_SECONDS = 5 * 60
-# After this many failed tries a delivery is given up and marked failed.
-MAX_ATTEMPTS = 6
-# The first retry waits this long, each next one twice as long: 1, 2, 4, 8, 16 minutes.
-RETRY_BASE_SECONDS = 60
-# At most this many deliveries are requeued by one run of the sweep.
-REQUEUE_BATCH = 1000
+# A queued task message normally runs within this; past it the requeue sweep queues another.
+QUEUED_GRACE_SECONDS = Delivery.policy.queued_grace_seconds
 
 
 def preference_of(user):
@@ -83,162 +74,168 @@ def quiet_hours_end(*, user, at: datetime, event_at: datetime | None = None) -> 
 
 
 def _recipient_targets(recipient) -> list[tuple[str, str]]:
-    """(channel, target) pairs for a person: their inbox, and e-mail when they want it."""
-    targets = [(Delivery.Channel.INBOX, "inbox")]
+    """(channel, target) pairs that travel to a person: e-mail, when they want it."""
     preference = preference_of(recipient)
     email_enabled = preference.email_enabled if preference is not None else True
     if recipient.email and email_enabled:
-        targets.append((Delivery.Channel.EMAIL, f"email:{recipient.email}"))
-    return targets
+        return [(Delivery.Channel.EMAIL, f"email:{recipient.email}")]
+    return []
+
+
+@dataclass
+class Message:
+    """One notification to write: to whom, of what kind, about what, and on which occasion.
+
+    `render` returns (subject, body) and runs in the recipient's language. `not_before` holds
+    the recipient's own deliveries (e-mail) until then, e.g. the end of their quiet hours;
+    group-chat robots speak to a group, so they are not held.
+    """
+
+    recipient: object
+    kind: str
+    render: Callable[[], tuple[str, str]]
+    target: object = None
+    occasion: object = ""
+    link: str = ""
+    webhooks: Iterable = ()
+    not_before: datetime | None = None
+    notification: Notification | None = field(default=None, init=False)
+
+
+def occasion_text(occasion) -> str:
+    """How an occasion is stored: a date as YYYY-MM-DD, an instant as Unix seconds."""
+    if isinstance(occasion, datetime):
+        return str(int(occasion.timestamp()))
+    if hasattr(occasion, "isoformat"):
+        return occasion.isoformat()
+    return str(occasion)
+
+
+def _key(recipient_id, kind, target_type_id, target_id, occasion) -> tuple:
+    return (recipient_id or 0, str(kind), target_type_id or 0, target_id or 0, occasion)
 
 
 @transaction.atomic
-def notify(
-    *,
-    recipient,
-    kind: str,
-    dedupe_key: str,
-    render: Callable[[], tuple[str, str]],
-    link: str = "",
-    webhooks: Iterable = (),
-    not_before: datetime | None = None,
-) -> Notification | None:
-    """Record a notification and its deliveries; None, and nothing written, if already told.
+def notify_many(messages: list[Message]) -> list[Message]:
+    """Write these notifications and their deliveries; returns the messages that were new.
 
-    `render` returns (subject, body) and runs in the recipient's language. `not_before` holds
-    the recipient's own deliveries (inbox, e-mail) until then, e.g. the end of their quiet
-    hours; group-chat robots speak to a group, so they are not held.
+    A message already written (the same recipient, kind, target and occasion) is skipped and
+    gets no `notification`; overlapping sweeps thus tell each person once.
     """
-    language = language_of(recipient)
-    with translation.override(language):
-        subject, body = render()
-    subject = str(subject)[: Notification._meta.get_field("subject").max_length]
-    try:
-        # A savepoint, so that a duplicate leaves the caller's transaction usable. On PostgreSQL
-        # a concurrent insert of the same key waits for the first one's transaction and then
-        # fails here: two sweeps running at once write the notification exactly once.
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                kind=kind,
-                dedupe_key=dedupe_key,
-                subject=subject,
-                body=str(body),
-                link=link,
-            )
-    except IntegrityError:
-        if not Notification.objects.filter(dedupe_key=dedupe_key).exists():
-            raise  # some other constraint failed: not a duplicate, so not ours to hide
-        return None
-
+    if not messages:
+        return []
     now = timezone.now()
-    held = not_before is not None and not_before > now
+    batch = uuid.uuid4()
+    rows = []
+    for message in messages:
+        with translation.override(language_of(message.recipient)):
+            subject, body = message.render()
+        target = message.target
+        target_type = ContentType.objects.get_for_model(target) if target is not None else None
+        rows.append(
+            Notification(
+                recipient=message.recipient,
+                kind=message.kind,
+                target_type=target_type,
+                target_id=target.pk if target is not None else None,
+                occasion=occasion_text(message.occasion),
+                subject=str(subject)[: Notification._meta.get_field("subject").max_length],
+                body=str(body),
+                link=message.link,
+                batch=batch,
+            )
+        )
+    # The unique constraint does the dedupe: on PostgreSQL an overlapping sweep's insert of the
+    # same message waits for the first one's transaction, then skips it.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # ignore_conflicts gives no ids back: the rows carrying this call's batch are the ones it
+    # wrote; a message written before, or by an overlapping sweep, carries another batch.
+    written = {
+        _key(n.recipient_id, n.kind, n.target_type_id, n.target_id, n.occasion): n
+        for n in Notification.objects.filter(batch=batch)
+    }
+    new = []
+    for message, row in zip(messages, rows, strict=True):
+        key = _key(row.recipient_id, row.kind, row.target_type_id, row.target_id, row.occasion)
+        message.notification = written.pop(key, None)
+        if message.notification is not None:
+            new.append(message)
+    deliveries = Delivery.objects.bulk_create(
+        [delivery for message in new for delivery in _deliveries(message, now)]
+    )
+    outbox.queue(deliveries)
+    return new
+
+
+def _deliveries(message: Message, now: datetime) -> list[Delivery]:
+    held = message.not_before is not None and message.not_before > now
+    recipient = message.recipient
     # "claimed_until" on a pending delivery marks a task message on its way: the requeue sweep
     # leaves it alone until then. A held delivery has no message yet: the sweep queues it.
     personal = [
         Delivery(
-            notification=notification,
+            notification=message.notification,
             channel=channel,
             target=target,
-            not_before=not_before if held else None,
-            claimed_until=None if held else now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+            not_before=message.not_before if held else None,
+            claimed_until=None if held else outbox.queued_mark(Delivery, now),
         )
         for channel, target in (_recipient_targets(recipient) if recipient is not None else [])
     ]
     group = [
         Delivery(
-            notification=notification,
+            notification=message.notification,
             channel=Delivery.Channel.WEBHOOK,
             target=f"webhook:{webhook.pk}",
             webhook=webhook,
-            claimed_until=now + timedelta(seconds=QUEUED_GRACE_SECONDS),
+            claimed_until=outbox.queued_mark(Delivery, now),
         )
-        for webhook in {webhook.pk: webhook for webhook in webhooks if webhook.active}.values()
+        for webhook in {w.pk: w for w in message.webhooks if w.active}.values()
     ]
-    deliveries = Delivery.objects.bulk_create(personal + group)
-    from .tasks import deliver_notification  # the tasks module imports this one
-
-    for delivery in deliveries:
-        if delivery.not_before is None:
-            deliver_notification.delay_on_commit(delivery.pk)
-    return notification
+    return personal + group
 
 
-@dataclass(frozen=True)
-class DeliveryResult:
-    """What became of one try: sent, given up, to retry in some seconds, or not ours to send."""
-
-    status: str  # "sent", "failed", "retry" or "skipped"
-    retry_in: int | None = None
+def notify(*, recipient, kind: str, render, **options) -> Notification | None:
+    """Write one notification (see `Message`); None, and nothing written, if already told."""
+    new = notify_many([Message(recipient=recipient, kind=kind, render=render, **options)])
+    return new[0].notification if new else None
 
 
-def deliver(*, delivery_id: int) -> DeliveryResult:
-    """Try one delivery once, log the attempt, and record the outcome on the delivery."""
-    started = timezone.now()
-    if not outbox.claim(
-        Delivery, delivery_id, statuses=Delivery.Status, now=started, hold_seconds=CLAIM_SECONDS
-    ):
-        return DeliveryResult("skipped")
-    delivery = Delivery.objects.select_related("notification", "webhook").get(pk=delivery_id)
-    claimed_until = delivery.claimed_until
-    # The attempt is committed before the network call: if the worker dies while sending,
-    # staff still see that a try began and never finished.
-    attempt = DeliveryAttempt.objects.create(delivery=delivery, started_at=started)
-    http_status, error, temporary = None, "", False
-    try:
-        http_status = channels.send(delivery)
-    except channels.TemporaryError as exc:
-        http_status, error, temporary = exc.http_status, str(exc), True
-    except channels.PermanentError as exc:
-        http_status, error = exc.http_status, str(exc)
-    except Exception as exc:
-        # A bug, not a network problem: retrying will not fix it, so it fails where staff see it.
-        logger.exception("delivery %s crashed", delivery_id)
-        error = f"{type(exc).__name__}: {exc}"
+def told(*, kind: str, model, target_id, occasion=None):
+    """A filter for an Exists(): the notification of this kind about this target is written.
 
-    finished = timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            finished_at=finished, succeeded=not error, http_status=http_status, error=error
-        )
-        if not error:
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.SENT, sent_at=finished, claimed_until=None, last_error=""
-            )
-            return DeliveryResult("sent")
-        # Only while the claim is still ours: a worker whose claim expired and was taken over
-        # must not overwrite the newer attempt's outcome.
-        ours = Delivery.objects.filter(
-            pk=delivery_id, status=Delivery.Status.SENDING, claimed_until=claimed_until
-        )
-        if temporary and delivery.attempts < MAX_ATTEMPTS:
-            wait = outbox.backoff_seconds(delivery.attempts, base=RETRY_BASE_SECONDS)
-            not_before = finished + timedelta(seconds=wait)
-            ours.update(
-                status=Delivery.Status.PENDING,
-                not_before=not_before,
-                claimed_until=not_before + timedelta(seconds=QUEUED_GRACE_SECONDS),
-                last_error=error,
-            )
-            logger.info("delivery %s failed for now, retry in %s s: %s", delivery_id, wait, error)
-            return DeliveryResult("retry", retry_in=wait)
-        ours.update(status=Delivery.Status.FAILED, claimed_until=None, last_error=error)
-    logger.warning("delivery %s failed for good: %s", delivery_id, error)
-    return DeliveryResult("failed")
+    The arguments may be OuterRef()s, so that a sweep leaves out what was told in the same
+    query that finds what is due.
+    """
+    # The content type by its natural key, joined in the query: a sweep runs the same
+    # statements whether or not this process has looked the type up before.
+    rows = Notification.objects.filter(
+        kind=kind,
+        target_type__app_label=model._meta.app_label,
+        target_type__model=model._meta.model_name,
+        target_id=target_id,
+    )
+    if occasion is not None:
+        rows = rows.filter(occasion=occasion)
+    return rows
+
+
+def deliver(*, delivery_id: int) -> outbox.DeliveryResult:
+    """Try one delivery once through the outbox."""
+    return outbox.deliver(Delivery, delivery_id)
 
 
 def requeue_stale_deliveries(*, now: datetime | None = None) -> list[int]:
     """Queue deliveries whose message is overdue, lost, held until now, or whose worker died."""
-    from .tasks import deliver_notification  # the tasks module imports this one
+    return outbox.requeue_stale(Delivery, now=now)
 
-    return outbox.requeue_stale(
-        Delivery,
-        statuses=Delivery.Status,
-        now=now or timezone.now(),
-        grace_seconds=QUEUED_GRACE_SECONDS,
-        batch=REQUEUE_BATCH,
-        task=deliver_notification,
-    )
+
+def about(notification) -> tuple[str, int] | None:
+    """What a notification is about, as (model name, id), or None for a digest."""
+    if notification.target_type_id is None:
+        return None
+    model = ContentType.objects.get_for_id(notification.target_type_id).model
+    return model, notification.target_id
 
 
 def inbox(user):

@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from assistants.models import Rota, Shift
-from talentoffice.models import ChatWebhook, NotificationPreference
+from talentoffice.models import ChatWebhook, Notification, NotificationPreference
+from talentoffice.notifications import occasion_text
 from tests.factories import make_service_point, next_number
 
 
@@ -203,3 +204,28 @@ class SmtpServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
+
+
+def key_of(notification) -> tuple:
+    """What makes a notification once-only: kind, what it is about, occasion and recipient."""
+    return (
+        notification.kind,
+        notification.target_id,
+        notification.occasion,
+        notification.recipient_id,
+    )
+
+
+def key_for(kind: str, target=None, occasion="", recipient=None) -> tuple:
+    """The key_of() of a notification of this kind about `target` to `recipient` (or a pk) has."""
+    return (
+        kind,
+        getattr(target, "pk", target),
+        occasion_text(occasion),
+        getattr(recipient, "pk", recipient),
+    )
+
+
+def notification_keys() -> set[tuple]:
+    """The key_of() every notification written so far."""
+    return {key_of(notification) for notification in Notification.objects.all()}

@@ -101,10 +101,12 @@ def make_delivery():
     notification = Notification.objects.create(
         recipient=get_user_model().objects.create_user(f"u{factories.next_number()}"),
         kind="reminder",
-        dedupe_key=f"test:{factories.next_number()}",
+        occasion=f"test:{factories.next_number()}",
         subject="明天值班提醒",
     )
-    delivery = Delivery.objects.create(notification=notification, channel="inbox", target="inbox")
+    delivery = Delivery.objects.create(
+        notification=notification, channel="email", target="email:u@example.com"
+    )
     DeliveryAttempt.objects.create(delivery=delivery, started_at=timezone.now(), succeeded=True)
     return delivery
 

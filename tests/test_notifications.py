@@ -1,6 +1,7 @@
-"""Notifications: written once per dedupe key, rendered in the recipient's language, delivered
-through the inbox, e-mail and group-chat robots with a logged attempt per try, backoff on
-temporary failures and an immediate give-up on permanent ones."""
+"""Notifications: written once per recipient, kind, target and occasion, rendered in the
+recipient's language, shown in the inbox as they are, delivered by e-mail and group-chat robots
+with a logged attempt per try, backoff on temporary failures and an immediate give-up on
+permanent ones."""
 
 from datetime import time, timedelta
 
@@ -26,7 +27,7 @@ def simple_render():
 
 def notify_once(recipient, key="event:1", **kwargs):
     return notifications.notify(
-        recipient=recipient, kind="test", dedupe_key=key, render=simple_render, **kwargs
+        recipient=recipient, kind="test", occasion=key, render=simple_render, **kwargs
     )
 
 
@@ -48,7 +49,7 @@ def delivery_of(notification, channel) -> Delivery:
     return notification.deliveries.get(channel=channel)
 
 
-def test_notify_writes_the_notification_with_inbox_email_and_each_active_robot(db):
+def test_notify_writes_the_notification_with_email_and_each_active_robot(db):
     user = make_user(email="bob@example.com")
     robot_a = make_webhook()
     robot_b = make_webhook(kind="dingtalk")
@@ -59,7 +60,7 @@ def test_notify_writes_the_notification_with_inbox_email_and_each_active_robot(d
     assert notification.subject == "Hello"
     assert notification.recipient == user
     assert sorted(notification.deliveries.values_list("target", flat=True)) == sorted(
-        ["inbox", "email:bob@example.com", f"webhook:{robot_a.pk}", f"webhook:{robot_b.pk}"]
+        ["email:bob@example.com", f"webhook:{robot_a.pk}", f"webhook:{robot_b.pk}"]
     )
     assert set(notification.deliveries.values_list("status", flat=True)) == {"pending"}
 
@@ -74,7 +75,36 @@ def test_a_second_notify_with_the_same_key_returns_none_and_writes_nothing(db):
     assert first is not None
     assert second is None
     assert Notification.objects.count() == 1
-    assert Delivery.objects.count() == 3
+    assert Delivery.objects.count() == 2
+
+
+def test_the_same_occasion_to_another_recipient_or_another_occasion_is_a_new_notification(db):
+    alice, bob = make_user(), make_user()
+    notify_once(alice, key="2026-03-10")
+
+    assert notify_once(bob, key="2026-03-10") is not None
+    assert notify_once(alice, key="2026-03-11") is not None
+    assert notify_once(None, key="2026-03-10") is not None
+    assert notify_once(None, key="2026-03-10") is None  # no recipient is unique too
+    assert Notification.objects.count() == 4
+
+
+def test_a_notification_about_a_target_is_once_per_target(db):
+    alice = make_user()
+    about_bob, about_charlie = make_user(), make_user()
+
+    first = notifications.notify(
+        recipient=alice, kind="test", target=about_bob, render=simple_render
+    )
+    again = notifications.notify(
+        recipient=alice, kind="test", target=about_bob, render=simple_render
+    )
+    other = notifications.notify(
+        recipient=alice, kind="test", target=about_charlie, render=simple_render
+    )
+
+    assert (first.target, again, other.target) == (about_bob, None, about_charlie)
+    assert notifications.about(first) == ("user", about_bob.pk)
 
 
 def test_a_duplicate_leaves_the_callers_transaction_usable(db):
@@ -94,14 +124,14 @@ def test_no_email_delivery_without_an_address_or_when_the_user_turned_email_off(
     first = notify_once(no_address, key="a")
     second = notify_once(opted_out, key="b")
 
-    assert list(first.deliveries.values_list("channel", flat=True)) == ["inbox"]
-    assert list(second.deliveries.values_list("channel", flat=True)) == ["inbox"]
+    assert list(first.deliveries.all()) == []
+    assert list(second.deliveries.all()) == []
 
 
 def test_a_notification_without_recipient_goes_to_the_robots_only(db):
     robot = make_webhook()
     notification = notifications.notify(
-        recipient=None, kind="test", dedupe_key="group", render=simple_render, webhooks=[robot]
+        recipient=None, kind="test", occasion="group", render=simple_render, webhooks=[robot]
     )
     assert list(notification.deliveries.values_list("target", flat=True)) == [f"webhook:{robot.pk}"]
 
@@ -116,7 +146,7 @@ def test_it_renders_in_english_for_a_user_who_prefers_english(db):
 
     with translation.override("zh-hans"):
         notification = notifications.notify(
-            recipient=english, kind="test", dedupe_key="en", render=render
+            recipient=english, kind="test", occasion="en", render=render
         )
 
     assert seen == ["en"]
@@ -134,7 +164,7 @@ def test_it_renders_in_the_default_chinese_without_a_preference(db, settings):
         return "x", ""
 
     with translation.override("en"):
-        notifications.notify(recipient=user, kind="test", dedupe_key="zh", render=render)
+        notifications.notify(recipient=user, kind="test", occasion="zh", render=render)
 
     assert seen == ["zh-hans"]
 
@@ -151,26 +181,40 @@ def test_deliveries_are_queued_only_after_commit_and_held_ones_not_at_all(
         )
         assert queued == []  # nothing leaves before the transaction commits
 
-    assert len(callbacks) == 4
-    held_inbox = delivery_of(held_note, "inbox")
-    assert held_inbox.pk not in queued
-    assert held_inbox.not_before is not None
+    assert len(callbacks) == 3
+    held_email = delivery_of(held_note, "email")
+    assert held_email.pk not in queued
+    assert held_email.not_before is not None
     # The robot speaks to a group, not to the person in quiet hours: it is not held.
     assert delivery_of(held_note, "webhook").pk in queued
     assert set(now_note.deliveries.values_list("pk", flat=True)) <= set(queued)
 
 
-def test_an_inbox_delivery_is_marked_sent_and_its_attempt_logged(db):
+def test_the_inbox_is_the_notification_itself_with_no_delivery_attempt_or_task(
+    db, queued, django_capture_on_commit_callbacks
+):
+    alice = make_user(email="")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notification = notify_once(alice)
+
+    assert list(notifications.inbox(alice)) == [notification]
+    assert Delivery.objects.count() == 0
+    assert DeliveryAttempt.objects.count() == 0
+    assert (callbacks, queued) == ([], [])
+
+
+def test_an_email_delivery_is_marked_sent_and_its_attempt_logged(db):
     notification = notify_once(make_user())
-    inbox = delivery_of(notification, "inbox")
+    email = delivery_of(notification, "email")
 
-    result = notifications.deliver(delivery_id=inbox.pk)
+    result = notifications.deliver(delivery_id=email.pk)
 
-    inbox.refresh_from_db()
+    email.refresh_from_db()
     assert result.status == "sent"
-    assert (inbox.status, inbox.attempts) == ("sent", 1)
-    assert inbox.sent_at is not None
-    attempt = inbox.attempt_log.get()
+    assert (email.status, email.attempts) == ("sent", 1)
+    assert email.sent_at is not None
+    attempt = email.attempt_log.get()
     assert attempt.succeeded
     assert attempt.finished_at is not None
 
@@ -386,22 +430,22 @@ def test_the_task_asks_celery_to_retry_after_the_backoff(db, robot, monkeypatch)
 
 
 def test_the_task_reports_a_sent_delivery(db):
-    inbox = delivery_of(notify_once(make_user()), "inbox")
-    assert deliver_notification(inbox.pk) == "sent"
+    email = delivery_of(notify_once(make_user()), "email")
+    assert deliver_notification(email.pk) == "sent"
 
 
 def test_requeue_picks_lost_held_and_abandoned_deliveries_but_not_fresh_ones(
     db, queued, django_capture_on_commit_callbacks
 ):
-    user = make_user(email="")
+    user = make_user()
     with time_machine.travel(NOON, tick=False) as clock:
-        fresh = delivery_of(notify_once(user, key="fresh"), "inbox")
+        fresh = delivery_of(notify_once(user, key="fresh"), "email")
         held = delivery_of(
-            notify_once(user, key="held", not_before=NOON + timedelta(hours=1)), "inbox"
+            notify_once(user, key="held", not_before=NOON + timedelta(hours=1)), "email"
         )
-        lost = delivery_of(notify_once(user, key="lost"), "inbox")
-        abandoned = delivery_of(notify_once(user, key="abandoned"), "inbox")
-        done = delivery_of(notify_once(user, key="done"), "inbox")
+        lost = delivery_of(notify_once(user, key="lost"), "email")
+        abandoned = delivery_of(notify_once(user, key="abandoned"), "email")
+        done = delivery_of(notify_once(user, key="done"), "email")
         notifications.deliver(delivery_id=done.pk)
         Delivery.objects.filter(pk=lost.pk).update(claimed_until=NOON - timedelta(seconds=1))
         Delivery.objects.filter(pk=abandoned.pk).update(

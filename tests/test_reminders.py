@@ -18,11 +18,13 @@ from talentoffice.tasks import deliver_notification
 from tests.factories import make_assistant, make_service_point
 from tests.factories_notify import (
     RobotServer,
+    key_for,
     local,
     make_rota,
     make_shift,
     make_user,
     make_webhook,
+    notification_keys,
 )
 
 # Shifts in these tests start on Wednesday 11 March 2026 at 09:00, Asia/Shanghai.
@@ -34,8 +36,8 @@ def sweep_at(*when):
         return reminders.sweep_reminders()
 
 
-def keys() -> set[str]:
-    return set(Notification.objects.values_list("dedupe_key", flat=True))
+def keys() -> set[tuple]:
+    return notification_keys()
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +55,7 @@ def shift(assistant):
 
 
 def test_the_day_before_reminder_goes_at_the_set_hour_of_the_previous_day(shift):
-    key = reminders.assistant_key(shift.pk, shift.assistant_id, "day_before")
+    key = key_for("shift.day_before", shift, shift.assistant_id, shift.assistant.user)
 
     assert sweep_at(2026, 3, 10, 17, 59) == 0
     assert sweep_at(2026, 3, 10, 18, 0) == 1
@@ -81,7 +83,7 @@ def test_a_policy_switched_off_sends_nothing(shift):
 
 def test_a_sweep_down_for_hours_catches_up_on_the_day_before_reminder_that_evening(shift):
     assert sweep_at(2026, 3, 10, 21, 45) == 1
-    assert keys() == {reminders.assistant_key(shift.pk, shift.assistant_id, "day_before")}
+    assert keys() == {key_for("shift.day_before", shift, shift.assistant_id, shift.assistant.user)}
 
 
 def test_a_day_before_reminder_is_stale_once_the_day_of_the_shift_has_begun(shift):
@@ -95,7 +97,9 @@ def test_the_before_shift_reminder_goes_the_set_minutes_before_the_start(shift):
 
     assert sweep_at(2026, 3, 11, 8, 29) == 0
     assert sweep_at(2026, 3, 11, 8, 30) == 1
-    assert keys() == {reminders.assistant_key(shift.pk, shift.assistant_id, "before_shift")}
+    assert keys() == {
+        key_for("shift.before_shift", shift, shift.assistant_id, shift.assistant.user)
+    }
     assert sweep_at(2026, 3, 11, 8, 31) == 0
 
 
@@ -119,7 +123,7 @@ def test_draft_rotas_and_cancelled_or_open_shifts_get_no_assistant_reminder(assi
     sweep_at(2026, 3, 10, 18, 0)
 
     # Only the shift made by hand (no rota) counts, as a published one.
-    assert keys() == {reminders.assistant_key(handmade.pk, assistant.pk, "day_before")}
+    assert keys() == {key_for("shift.day_before", handmade, assistant.pk, handmade.assistant.user)}
 
 
 def test_a_reminder_goes_to_the_assistant_and_the_points_active_robots(shift):
@@ -130,10 +134,9 @@ def test_a_reminder_goes_to_the_assistant_and_the_points_active_robots(shift):
     sweep_at(2026, 3, 11, 8, 0)
 
     notification = Notification.objects.get()
-    # Bob's login has no e-mail address: inbox and robot.
-    assert sorted(notification.deliveries.values_list("target", flat=True)) == sorted(
-        ["inbox", f"webhook:{robot.pk}"]
-    )
+    # Bob's login has no e-mail address: the robot, and his inbox is the notification itself.
+    assert list(notification.deliveries.values_list("target", flat=True)) == [f"webhook:{robot.pk}"]
+    assert notification.recipient == shift.assistant.user
 
 
 def test_an_assistant_without_a_login_is_reminded_through_the_robots_only(partner_a):
@@ -163,9 +166,7 @@ def test_a_reminder_in_the_assistants_quiet_hours_waits_for_their_end(assistant)
 
     sweep_at(2026, 3, 12, 5, 45)  # the 06:45 shift starts within the quiet hours: send now
 
-    now_sent = Notification.objects.get(
-        dedupe_key=reminders.assistant_key(early.pk, assistant.pk, "before_shift")
-    )
+    now_sent = Notification.objects.get(kind="shift.before_shift", target_id=early.pk)
     assert {d.not_before for d in now_sent.deliveries.all()} == {None}
 
 
@@ -202,11 +203,11 @@ def test_open_slots_within_the_set_days_alert_every_active_staff_member(staff_us
 
     assert written == 3
     assert keys() == {
-        reminders.group_key(soon.pk, "open_slot"),
-        reminders.staff_key(soon.pk, staff_user.pk, "open_slot"),
-        reminders.staff_key(soon.pk, other_staff.pk, "open_slot"),
+        key_for("shift.open_slot", soon),
+        key_for("shift.open_slot", soon, "", staff_user),
+        key_for("shift.open_slot", soon, "", other_staff),
     }
-    group = Notification.objects.get(dedupe_key=reminders.group_key(soon.pk, "open_slot"))
+    group = Notification.objects.get(kind="shift.open_slot", target_id=soon.pk, recipient=None)
     assert list(group.deliveries.values_list("target", flat=True)) == [f"webhook:{robot.pk}"]
     personal = Notification.objects.get(recipient=staff_user)
     assert personal.link == f"/admin/assistants/shift/{soon.pk}/change/"
@@ -225,8 +226,8 @@ def test_a_missed_check_in_alerts_staff_the_set_minutes_after_the_start(shift, s
     shift.refresh_from_db()
     assert shift.status == "missed"
     assert keys() == {
-        reminders.group_key(shift.pk, "missed_check_in"),
-        reminders.staff_key(shift.pk, staff_user.pk, "missed_check_in"),
+        key_for("shift.missed_check_in", shift),
+        key_for("shift.missed_check_in", shift, "", staff_user),
     }
     assert sweep_at(2026, 3, 11, 9, 16) == 0
 
@@ -269,7 +270,7 @@ def test_a_robot_that_hangs_or_fails_blocks_neither_the_sweep_nor_the_other_chan
     assert by_url["hang"].status == "pending"
     assert by_url["fail500"].status == "pending"
     assert by_url["ok"].status == "sent"
-    assert results["inbox"] == "sent"
+    assert "inbox" not in results  # the inbox is the notification itself
     assert results["email:bob@example.com"] == "sent"
 
 

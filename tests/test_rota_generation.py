@@ -751,7 +751,7 @@ def test_publishing_tells_each_assigned_assistant_with_a_login_once_in_their_lan
 
     message = Notification.objects.get()
     assert message.recipient == assistant.user and message.kind == "rota_published"
-    assert message.dedupe_key == f"rota-published:{rota.pk}:{assistant.user.pk}"
+    assert (message.target, message.occasion) == (rota, "")
     assert "You have 2 shifts in the rota “三月第一周”." in message.body
 
 

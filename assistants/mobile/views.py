@@ -104,7 +104,7 @@ SEARCH_RESULTS_PER_KIND = 10
 NEW_CASE_KEY_SECONDS = 24 * 60 * 60
 LIVE_SWAPS = (SwapStatus.OPEN, SwapStatus.ACCEPTED)
 QR_CACHE_SECONDS = 24 * 60 * 60
-NOTIFICATION_KEY = re.compile(r"^(case|shift|followup|liaison):(\d+):")
+NOTIFICATION_TARGETS = {"case", "shift", "followup", "enterpriseliaison"}
 
 
 # --- access -------------------------------------------------------------------------------------
@@ -1214,16 +1214,16 @@ def inbox(request):
 def notification_target(request, notification) -> str:
     """Where a notification leads on the mobile pages: the case or shift it is about.
 
-    Notifications are written for every audience with admin links or none; their dedupe keys
-    name what they are about ("case:12:warning:…", "shift:5:assistant:…"), so that is read
-    instead. The page opened still checks that the assistant may see it.
+    Notifications are written for every audience with admin links or none; each names what it
+    is about (a case, a shift...), so that is read instead. The page opened still checks that
+    the assistant may see it.
     """
     if notification.link.startswith(reverse("mobile:today")):
         return notification.link
-    match = NOTIFICATION_KEY.match(notification.dedupe_key)
-    if match is None:
+    about = notifications.about(notification)
+    if about is None or about[0] not in NOTIFICATION_TARGETS:
         return reverse("mobile:inbox")
-    kind, pk = match.group(1), int(match.group(2))
+    kind, pk = about
     if kind == "case":
         return reverse("mobile:case_detail", args=[pk])
     if kind == "shift":

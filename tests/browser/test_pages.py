@@ -94,7 +94,8 @@ def test_an_assistant_works_through_cases_visits_and_the_inbox_in_chinese_and_en
     Notification.objects.create(
         recipient=assistant.user,
         kind="case.warning",
-        dedupe_key=f"case:{case.pk}:warning:browser",
+        target=case,
+        occasion="browser",
         subject="诉求即将到期",
         body=f"{case.number} 将于两个工作日内到期，请尽快办理。",
     )

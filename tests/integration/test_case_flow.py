@@ -38,10 +38,12 @@ def test_a_qr_request_is_followed_from_intake_to_a_reopening_return_visit_with_e
 ):
     worker = celery_worker_process
     users = get_user_model().objects
-    alice = users.create_user("alice", password="alice-pass-123", is_staff=True, is_superuser=True)
-    # A second staff member: the escalation goes to every active one. No e-mail addresses, so
-    # each notification has exactly one delivery, the inbox.
-    erin = users.create_user("erin", password="erin-pass-123", is_staff=True)
+    alice = users.create_user(
+        "alice", "alice@example.com", "alice-pass-123", is_staff=True, is_superuser=True
+    )
+    # A second staff member: the escalation goes to all district staff. Each has an e-mail
+    # address, so each notification has exactly one delivery (the inbox is the row itself).
+    erin = users.create_user("erin", "erin@example.com", "erin-pass-123", is_staff=True)
     bob = factories.make_assistant(
         partner=partner_a, name="林博", user=users.create_user("bob", password="bob-pass-123")
     )
@@ -80,7 +82,7 @@ def test_a_qr_request_is_followed_from_intake_to_a_reopening_return_visit_with_e
     assert (case.state, case.lead) == ("assigned", bob)
 
     # 3. Bob does not accept in time: the sweep after accept_by escalates to every staff member,
-    # and the real worker delivers each message to its inbox.
+    # and the real worker delivers each message by e-mail.
     late = case.accept_by + timedelta(minutes=5)
     assert sweeps.sweep_case_reminders(now=late) == 2
     staff_messages = [unaccepted_notifications(user).get() for user in (alice, erin)]
@@ -94,7 +96,10 @@ def test_a_qr_request_is_followed_from_intake_to_a_reopening_return_visit_with_e
         + (tmp_path / "worker.log").read_text()
     )
     for message in staff_messages:
-        assert [(d.target, d.attempts) for d in message.deliveries.all()] == [("inbox", 1)]
+        address = message.recipient.email
+        assert [(d.target, d.attempts) for d in message.deliveries.all()] == [
+            (f"email:{address}", 1)
+        ]
         assert message.read_at is None  # waiting in the inbox
         assert case.number in message.subject + message.body
         assert message.link == reverse("admin:cases_case_change", args=[case.pk])

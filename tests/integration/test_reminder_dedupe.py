@@ -2,7 +2,8 @@
 
 Each sweep runs in its own thread with its own database connection and real transactions. Both
 are held at a barrier until both have read the same due shifts, so that both really try to
-write the same reminders at the same time; the unique dedupe key lets only one of them win.
+write the same reminders at the same time; the notifications' unique constraint lets only one
+of them win.
 """
 
 import threading
@@ -16,7 +17,14 @@ from assistants import reminders
 from assistants.models import ReminderPolicy
 from talentoffice.models import Delivery, Notification
 from tests.factories import make_assistant, make_partner, make_service_point
-from tests.factories_notify import make_rota, make_shift, make_user, make_webhook
+from tests.factories_notify import (
+    key_for,
+    key_of,
+    make_rota,
+    make_shift,
+    make_user,
+    make_webhook,
+)
 
 SHIFTS = 12
 
@@ -39,12 +47,12 @@ def due_work(transactional_db):
         assigned = make_shift(
             starts_at=start + timedelta(minutes=n), assistant=assistant, service_point=point
         )
-        expected.add(reminders.assistant_key(assigned.pk, assistant.pk, "before_shift"))
+        expected.add(key_for("shift.before_shift", assigned, assistant.pk, assistant.user))
         open_shift = make_shift(
             starts_at=start + timedelta(minutes=n), service_point=point, rota=rota
         )
-        expected.add(reminders.group_key(open_shift.pk, "open_slot"))
-        expected.update(reminders.staff_key(open_shift.pk, u.pk, "open_slot") for u in staff)
+        expected.add(key_for("shift.open_slot", open_shift))
+        expected.update(key_for("shift.open_slot", open_shift, "", u) for u in staff)
     return expected
 
 
@@ -88,11 +96,12 @@ def test_two_concurrent_sweeps_write_each_reminder_exactly_once(
     # Both sweeps saw every due shift...
     assert found == {"before": [SHIFTS, SHIFTS], "open": [SHIFTS, SHIFTS]}
     # ...and yet each reminder exists once, and the two counts add up to exactly that.
-    keys = list(Notification.objects.values_list("dedupe_key", flat=True))
-    assert sorted(keys) == sorted(due_work)
+    keys = [key_of(notification) for notification in Notification.objects.all()]
+    assert sorted(keys, key=str) == sorted(due_work, key=str)
     assert sum(written) == len(due_work)
     # Only the winner's deliveries exist, and each was queued once in Redis.
     deliveries = Delivery.objects.count()
-    # per assigned shift: inbox, e-mail, robot; per open shift: robot + 3 x (inbox, e-mail)
-    assert deliveries == SHIFTS * 3 + SHIFTS * (1 + 3 * 2)
+    # per assigned shift: e-mail, robot; per open shift: robot + 3 x e-mail (the inboxes are
+    # the notifications themselves)
+    assert deliveries == SHIFTS * 2 + SHIFTS * (1 + 3)
     assert redis_broker.llen("deliveries") == deliveries

@@ -101,7 +101,7 @@ def test_a_visit_cannot_be_logged_on_another_assistants_case(bob, charlies_case)
 
 def test_another_persons_notification_is_not_found(bob, second_assistant):
     theirs = Notification.objects.create(
-        recipient=second_assistant.user, kind="x", dedupe_key="theirs", subject="私信"
+        recipient=second_assistant.user, kind="x", occasion="theirs", subject="私信"
     )
     assert bob.get(f"/m/inbox/{theirs.pk}/").status_code == 404
     assert "私信" not in bob.get("/m/inbox/").content.decode()

@@ -4,9 +4,14 @@ from talentoffice.models import Notification
 from tests.factories_visits import make_case_in_progress
 
 
-def notify(user, key, subject="提醒", link=""):
+def notify(user, occasion, subject="提醒", link="", target=None):
     return Notification.objects.create(
-        recipient=user, kind="case.warning", dedupe_key=key, subject=subject, link=link
+        recipient=user,
+        kind="case.warning",
+        target=target,
+        occasion=occasion,
+        subject=subject,
+        link=link,
     )
 
 
@@ -20,7 +25,7 @@ def test_the_inbox_lists_my_notifications_with_the_unread_ones_marked(bob, assis
 
 def test_opening_a_case_notification_marks_it_read_and_goes_to_the_case(bob, assistant):
     case = make_case_in_progress(lead=assistant)
-    note = notify(assistant.user, f"case:{case.pk}:warning:2026-03-05")
+    note = notify(assistant.user, "2026-03-05", target=case)
     response = bob.get(f"/m/inbox/{note.pk}/")
     assert response["Location"] == f"/m/cases/{case.pk}/"
     note.refresh_from_db()
@@ -28,7 +33,7 @@ def test_opening_a_case_notification_marks_it_read_and_goes_to_the_case(bob, ass
 
 
 def test_a_shift_reminder_leads_to_the_shift(bob, assistant, shift):
-    note = notify(assistant.user, f"shift:{shift.pk}:assistant:{assistant.pk}:day_before")
+    note = notify(assistant.user, str(assistant.pk), target=shift)
     assert bob.get(f"/m/inbox/{note.pk}/")["Location"] == f"/m/shifts/{shift.pk}/"
 
 
@@ -37,12 +42,12 @@ def test_a_return_visit_reminder_leads_to_the_follow_up_form(bob, assistant):
 
     case = workflow.resolve_case(case=make_case_in_progress(lead=assistant), outcome="resolved")
     follow_up = case.follow_ups.get()
-    note = notify(assistant.user, f"followup:{follow_up.pk}:reminder")
+    note = notify(assistant.user, "", target=follow_up)
     assert bob.get(f"/m/inbox/{note.pk}/")["Location"] == f"/m/cases/{case.pk}/follow-up/"
 
 
 def test_a_notification_about_nothing_in_particular_stays_in_the_inbox(bob, assistant):
-    note = notify(assistant.user, "digest:2026-03-03", link="/admin/cases/case/")
+    note = notify(assistant.user, "2026-03-03", link="/admin/cases/case/")
     assert bob.get(f"/m/inbox/{note.pk}/")["Location"] == "/m/inbox/"
 
 

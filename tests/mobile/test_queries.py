@@ -94,7 +94,7 @@ def populate(assistant, second_assistant, point, size):
         )
         done = workflow.resolve_case(case=make_case_in_progress(lead=assistant), outcome="resolved")
         Notification.objects.create(
-            recipient=assistant.user, kind="x", dedupe_key=f"n{n}", subject=f"通知{n}"
+            recipient=assistant.user, kind="x", occasion=f"n{n}", subject=f"通知{n}"
         )
         # Bob helps with Charlie's cases too: his lists read the cases he leads and the ones he
         # helps with apart (assistants.mobile.scopes.first_cases), one query each.

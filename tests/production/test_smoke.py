@@ -133,11 +133,12 @@ def test_production_processes_serve_staff_and_deliver_notifications_then_stop_cl
         "charlie",
     }
 
-    # The worker delivers each assistant's message about their new shifts to the inbox.
+    # The worker e-mails each assistant the message about their new shifts (their inbox is the
+    # notification itself).
     def delivered():
         statuses = list(
             Delivery.objects.filter(
-                notification__kind="rota_published", channel="inbox"
+                notification__kind="rota_published", channel="email"
             ).values_list("status", flat=True)
         )
         return statuses == ["sent", "sent"]
@@ -159,7 +160,7 @@ def test_production_processes_serve_staff_and_deliver_notifications_then_stop_cl
         return Delivery.objects.filter(
             notification__kind="shift.before_shift",
             notification__recipient__username="charlie",
-            channel="inbox",
+            channel="email",
             status="sent",
         ).exists()
 

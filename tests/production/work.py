@@ -9,13 +9,14 @@ from talentoffice.notifications import notify
 
 
 def notify_new_users(*, label: str, count: int) -> None:
-    """Notify `count` new users (inbox only); the dedupe keys start with the label."""
+    """Notify `count` new users by e-mail; their usernames start with the label."""
     for n in range(count):
         with transaction.atomic():
-            user = get_user_model().objects.create_user(f"{label}-{n}", email="")
+            user = get_user_model().objects.create_user(
+                f"{label}-{n}", email=f"{label}-{n}@example.com"
+            )
             notify(
                 recipient=user,
                 kind="production-test",
-                dedupe_key=f"{label}:{n}",
                 render=lambda n=n: (f"{label} {n}", "a message for the fault tests"),
             )

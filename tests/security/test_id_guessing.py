@@ -34,7 +34,7 @@ def foreign(district):
     notification = Notification.objects.create(
         recipient=district["charlie login"],
         kind="test",
-        dedupe_key="charlie-1",
+        occasion="charlie-1",
         subject="陈诚的提醒",
     )
     return district.objects | {"visit": visit, "swap": swap, "notification": notification}
