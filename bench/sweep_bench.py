@@ -8,8 +8,8 @@ Usage (any migrated database; the script makes its own rows and removes them):
         .venv/bin/python bench/sweep_bench.py [--reminders 10000] [--backlog 10000]
 
 1. Writing: `--reminders` assistants (each with a login) get a shift in 30 minutes; sweeps run in
-   process until nothing is due. Baseline: a bare bulk_create of the same notifications and
-   inbox deliveries. In a transaction that is rolled back.
+   process until nothing is due. Baseline: a bare bulk_create of the same notifications (the
+   inbox is the notification row itself). In a transaction that is rolled back.
 2. Waiting: `--backlog` delivery messages (for rows already sent, so that each returns at once,
    as a redelivered copy does) fill the broker; then the Procfile's worker processes and its
    beat start, as production starts them. A few shifts become due for their pre-shift reminder
@@ -48,7 +48,7 @@ from report import record  # noqa: E402  (bench/report.py, for bench/run)
 from assistants.models import Assistant, ReminderPolicy, ServicePoint, Shift  # noqa: E402
 from assistants.reminders import sweep_reminders  # noqa: E402
 from partners.models import Partner  # noqa: E402
-from talentoffice.models import Delivery, Notification, Street  # noqa: E402
+from talentoffice.models import Delivery, Notification, NotificationKind, Street  # noqa: E402
 from talentoffice.validators import credit_code_check_character  # noqa: E402
 
 LABEL = "sweepbench"
@@ -132,15 +132,15 @@ def writing(count: int) -> dict:
             }
 
             started = time.perf_counter()
-            notifications = Notification.objects.bulk_create(
+            # The same rows the sweep writes: one notification each (the inbox is the row).
+            Notification.objects.bulk_create(
                 Notification(
-                    recipient=user, kind="baseline", dedupe_key=f"baseline:{user.pk}", subject="-"
+                    recipient=user,
+                    kind=NotificationKind.SHIFT_BEFORE_SHIFT,
+                    occasion="baseline",
+                    subject="-",
                 )
                 for user in users
-            )
-            Delivery.objects.bulk_create(
-                Delivery(notification=notification, channel="inbox", target="inbox")
-                for notification in notifications
             )
             figures["baseline"] = time.perf_counter() - started
             raise Rollback
@@ -194,14 +194,18 @@ def waiting(backlog: int, reminders: int, log_dir: Path, timeout: float) -> dict
         only_before_shift_reminders()
         # Rows already sent: each message is a claim that finds nothing to do, as for a copy.
         notifications = Notification.objects.bulk_create(
-            Notification(kind=LABEL, dedupe_key=f"{LABEL}:{n}:{time.time()}", subject="-")
+            Notification(
+                kind=NotificationKind.CASE_DIGEST,
+                occasion=f"{LABEL}:{n}:{time.time()}",
+                subject="-",
+            )
             for n in range(backlog)
         )
         sent = Delivery.objects.bulk_create(
             Delivery(
                 notification=notification,
-                channel="inbox",
-                target="inbox",
+                channel="email",
+                target="backlog@example.org",
                 status="sent",
                 sent_at=timezone.now(),
             )

@@ -14,6 +14,7 @@ import pytest
 from django.test import override_settings
 
 from talentoffice import channels, notifications
+from talentoffice.models import NotificationKind
 from tests.factories_notify import make_user, make_webhook
 
 
@@ -85,7 +86,10 @@ def test_an_email_accepted_but_answered_late_is_sent_again_with_the_same_message
     ):
         bob = make_user(email="bob@example.com")
         notification = notifications.notify(
-            recipient=bob, kind="test", dedupe_key="late:1", render=lambda: ("Hello", "Body")
+            recipient=bob,
+            kind=NotificationKind.CASE_DIGEST,
+            occasion="late:1",
+            render=lambda: ("Hello", "Body"),
         )
         delivery = notification.deliveries.get(channel="email")
 
@@ -108,7 +112,10 @@ def test_each_delivery_has_its_own_message_id_on_the_senders_domain(db, settings
     ids = set()
     for n, user in enumerate([alice, bob]):
         notification = notifications.notify(
-            recipient=user, kind="test", dedupe_key=f"id:{n}", render=lambda: ("Hi", "Body")
+            recipient=user,
+            kind=NotificationKind.CASE_DIGEST,
+            occasion=f"id:{n}",
+            render=lambda: ("Hi", "Body"),
         )
         delivery = notification.deliveries.get(channel="email")
         ids.add(channels.message_id(delivery))
@@ -155,9 +162,12 @@ def test_a_robot_post_carries_its_delivery_id_in_a_header(db, kind):
         port = robot.server.server_address[1]
         hook = make_webhook(kind=kind, url=f"http://127.0.0.1:{port}/robot")
         notification = notifications.notify(
-            recipient=None, kind="test", dedupe_key=kind, render=lambda: ("Hi", "Body"),
+            recipient=None,
+            kind=NotificationKind.CASE_DIGEST,
+            occasion=kind,
+            render=lambda: ("Hi", "Body"),
             webhooks=[hook],
-        )  # fmt: skip
+        )
         delivery = notification.deliveries.get(channel="webhook")
         assert notifications.deliver(delivery_id=delivery.pk).status == "sent"
     assert robot.headers[0]["Idempotency-Key"] == f"talentoffice-delivery-{delivery.pk}"

@@ -34,6 +34,7 @@ from talentoffice.models import (
     CalendarDay,
     Delivery,
     Notification,
+    NotificationKind,
     NotificationPreference,
     Street,
     StreetCoordinator,
@@ -73,7 +74,7 @@ def fill_what_the_demo_leaves_empty():
     NotificationPreference.objects.get_or_create(user=user)
     robot = make_webhook(partner=partner)
     notification = Notification.objects.create(
-        recipient=user, kind="export.test", dedupe_key="export-test", subject="subject"
+        recipient=user, kind=NotificationKind.CASE_DIGEST, occasion="export-test", subject="subject"
     )
     Delivery.objects.create(
         notification=notification, channel="webhook", target=f"webhook:{robot.pk}", webhook=robot

@@ -23,8 +23,12 @@ LABEL = "restart"
 SERVING_AGAIN_SECONDS = 30
 
 
+def deliveries_for(label: str):
+    return Delivery.objects.filter(notification__recipient__username__startswith=f"{label}-")
+
+
 def mine():
-    return Delivery.objects.filter(notification__dedupe_key__startswith=f"{LABEL}:")
+    return deliveries_for(LABEL)
 
 
 def requeue_as_beat_would(env: dict) -> int:
@@ -93,12 +97,12 @@ def test_a_redis_restart_under_two_workers_loses_nothing_repeats_nothing_and_the
         stack.logs(),
     )
 
-    # 0 lost, 0 repeated on the inbox: every notification once, with one inbox delivery, sent
+    # 0 lost, 0 repeated: every notification (the inbox) once, with one e-mail delivery, sent
     # by exactly one successful try.
-    notifications = Notification.objects.filter(dedupe_key__startswith=f"{LABEL}:")
+    notifications = Notification.objects.filter(recipient__username__startswith=f"{LABEL}-")
     assert notifications.count() == NOTIFICATIONS
-    assert notifications.values("dedupe_key").distinct().count() == NOTIFICATIONS
-    assert mine().filter(channel="inbox", status="sent").count() == NOTIFICATIONS
+    assert notifications.values("recipient").distinct().count() == NOTIFICATIONS
+    assert mine().filter(channel="email", status="sent").count() == NOTIFICATIONS
     assert mine().count() == NOTIFICATIONS
     succeeded = DeliveryAttempt.objects.filter(delivery__in=mine(), succeeded=True)
     assert succeeded.count() == NOTIFICATIONS
@@ -115,7 +119,7 @@ def test_a_worker_that_exits_is_started_again_by_respawn_and_serves(
     )
     worker = stack.worker(concurrency=1, name="worker", queues="deliveries", respawn=True)
     queue_messages(stack.env, "first", 3)
-    first = Delivery.objects.filter(notification__dedupe_key__startswith="first:")
+    first = deliveries_for("first")
     assert wait_for(lambda: first.filter(status="sent").count() == 3, timeout=60), worker.log()
 
     # The Celery worker itself (not its supervisor) dies as it would on an unrecoverable error.
@@ -128,7 +132,7 @@ def test_a_worker_that_exits_is_started_again_by_respawn_and_serves(
     assert "respawn: worker" in worker.log()
 
     queue_messages(stack.env, "second", 3)
-    second = Delivery.objects.filter(notification__dedupe_key__startswith="second:")
+    second = deliveries_for("second")
     assert wait_for(lambda: second.filter(status="sent").count() == 3, timeout=60), worker.log()
     assert worker.alive()
     assert worker.stop() == [], "the supervisor and its worker stop cleanly on SIGTERM"
