@@ -88,7 +88,8 @@ class DutyCalendar:
         if self.workdays.is_workday(day):
             if weekday < 5:
                 return (weekday,)
-            return (weekday, self.stand_in_weekday(day))
+            entered = self.workdays.stand_in_weekday(day)
+            return (weekday, self.stand_in_weekday(day) if entered is None else entered)
         if self._is_holiday(day):
             return ()
         return (weekday,)

@@ -198,6 +198,32 @@ class WorkdayCalendar:
             raise CalendarYearUnknown(year)
         return statutory_holidays(year).get(day)
 
+    def stand_in_weekday(self, day: date) -> int | None:
+        """For a make-up day of an entered notice, the weekday off in lieu it pays for.
+
+        The notice pairs them in order: the n-th make-up day of a holiday with the n-th of its
+        last weekdays off that are not statutory holidays (the first such weekdays stand for
+        statutory days that fell on a weekend, and are paid by no make-up day). None when the
+        day is not from an entered notice or cannot be paired.
+        """
+        notice = self.notices.get(day.year)
+        if notice is None or day.isoformat() not in notice.workdays:
+            return None
+        name = notice.workdays[day.isoformat()]
+        statutory_days = statutory_holidays(day.year)
+        make_up = sorted(iso for iso, other in notice.workdays.items() if other == name)
+        in_lieu = sorted(
+            iso
+            for iso, other in notice.holidays.items()
+            if other == name
+            and date.fromisoformat(iso).weekday() < 5
+            and date.fromisoformat(iso) not in statutory_days
+        )
+        if len(in_lieu) < len(make_up):
+            return None
+        in_lieu = in_lieu[len(in_lieu) - len(make_up) :]
+        return date.fromisoformat(in_lieu[make_up.index(day.isoformat())]).weekday()
+
     def _load_year(self, year: int) -> None:
         notice = HolidayNotice.objects.filter(year=year).first()
         if notice is not None:

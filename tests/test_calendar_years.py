@@ -433,3 +433,26 @@ def test_working_hours_start_at_the_office_opening(db, settings):
     settings.OFFICE_HOURS = (time(9), time(17))
     saturday_night = datetime(2026, 3, 7, 23, 0, tzinfo=SHANGHAI)
     assert add_working_hours(saturday_night, 2) == datetime(2026, 3, 9, 11, 0, tzinfo=SHANGHAI)
+
+
+def test_a_make_up_day_of_an_entered_notice_works_as_the_weekday_it_pays_for(
+    staff_client, before_2026_was_published
+):
+    staff_client.post(reverse("calendar_notice"), {"year": 2026, "text": NOTICE_2026, "save": "1"})
+    duty = DutyCalendar(date(2026, 9, 1), date(2026, 10, 31))
+    # As the published calendar pairs them: Sunday 20 September works as Tuesday 6 October,
+    # Saturday 10 October as Wednesday 7 October.
+    assert duty.weekdays_for(date(2026, 9, 20)) == (6, 1)
+    assert duty.weekdays_for(date(2026, 10, 10)) == (5, 2)
+
+
+def test_the_case_sweep_logs_deadline_warnings_counted_on_a_provisional_year(
+    db, caplog, time_machine
+):
+    from cases.sweeps import due_warnings
+
+    time_machine.move_to(datetime(2026, 12, 30, 9, 0, tzinfo=SHANGHAI), tick=False)
+    due_warnings(date(2026, 12, 30), 2)
+    assert "deadline warnings counted on a calendar that is not official: 2027 provisional" in (
+        caplog.text
+    )
