@@ -456,3 +456,16 @@ def test_the_case_sweep_logs_deadline_warnings_counted_on_a_provisional_year(
     assert "deadline warnings counted on a calendar that is not official: 2027 provisional" in (
         caplog.text
     )
+
+
+@time_machine.travel(datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_the_calendar_page_lists_each_year_with_its_state_and_source(staff_client):
+    HolidayNotice.objects.create(year=2028, holidays={"2028-01-01": "元旦"})
+    response = staff_client.get(reverse("calendar_notice"), {"year": "2027"}, headers=ENGLISH)
+    assert response.status_code == 200
+    states = {row["year"]: row["state"] for row in response.context["states"]}
+    assert states == {2025: "official", 2026: "official", 2027: "provisional", 2028: "official"}
+    assert response.context["form"]["year"].value() == 2027
+    page = response.content.decode()
+    assert "statutory holidays only, no make-up workdays" in page
+    assert "notice entered" in page
