@@ -469,3 +469,10 @@ def test_the_calendar_page_lists_each_year_with_its_state_and_source(staff_clien
     page = response.content.decode()
     assert "statutory holidays only, no make-up workdays" in page
     assert "notice entered" in page
+
+
+def test_office_hours_that_cannot_be_read_refuse_to_start():
+    from tests.test_settings import refusal
+
+    assert "OFFICE_HOURS must look like 09:00-17:00" in refusal(OFFICE_HOURS="9 to 5")
+    assert "OFFICE_HOURS must open before it closes" in refusal(OFFICE_HOURS="17:00-09:00")
