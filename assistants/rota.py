@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import webhooks as partner_webhooks
 from talentoffice.audit import log_bulk_create
 from talentoffice.models import CalendarDay, NotificationKind
-from talentoffice.workdays import WorkdayCalendar
+from talentoffice.workdays import WorkdayCalendar, not_official_years
 
 from .choices import AssistantStatus, RotaStatus, ShiftEventKind, ShiftStatus, Specialty
 from .models import (
@@ -88,7 +88,8 @@ class DutyCalendar:
         if self.workdays.is_workday(day):
             if weekday < 5:
                 return (weekday,)
-            return (weekday, self.stand_in_weekday(day))
+            entered = self.workdays.stand_in_weekday(day)
+            return (weekday, self.stand_in_weekday(day) if entered is None else entered)
         if self._is_holiday(day):
             return ()
         return (weekday,)
@@ -100,12 +101,8 @@ class DutyCalendar:
         if day.weekday() < 5:
             # A weekday off is always a holiday or a day off in lieu.
             return True
-        try:
-            on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
-        except NotImplementedError:
-            # A year not yet announced: weekends are ordinary until staff say otherwise.
-            return False
-        return on_holiday and holiday_name is not None
+        # A weekend inside a holiday (official, entered, or statutory in a provisional year).
+        return self.workdays.is_holiday(day)
 
     @staticmethod
     def stand_in_weekday(day: date) -> int:
@@ -684,12 +681,29 @@ def rota_preview(rota: Rota) -> RotaPreview:
 
 
 @transaction.atomic
-def publish_rota(*, rota: Rota, by, notify_assistants: bool = True) -> Rota:
-    """Publish a draft: its shifts become binding and visible, and assignees are told."""
+def publish_rota(
+    *, rota: Rota, by, notify_assistants: bool = True, provisional_confirmed: bool = False
+) -> Rota:
+    """Publish a draft: its shifts become binding and visible, and assignees are told.
+
+    A rota reaching into a year with no official calendar is published only when the caller
+    says staff saw that (`provisional_confirmed`): its duty days may move when the notice comes.
+    """
     # The row lock makes a second, concurrent publish wait and then see "published".
     locked = Rota.objects.select_for_update().get(pk=rota.pk)
     if locked.is_published:
         raise RotaError(_("This rota is already published."), code="rota_already_published")
+    not_official = not_official_years(locked.starts_on, locked.ends_on)
+    if not_official and not provisional_confirmed:
+        raise RotaError(
+            _(
+                "This rota reaches into %(years)s, whose holidays are provisional: the State "
+                "Council's notice is not entered yet, so holidays may move and make-up workdays "
+                "are missing. Tick the confirmation to publish it anyway."
+            )
+            % {"years": ", ".join(str(year) for year in not_official)},
+            code="rota_calendar_provisional",
+        )
     locked.status = RotaStatus.PUBLISHED
     locked.published_at = timezone.now()
     locked.published_by = by

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from talentoffice.workdays import not_official_years
+
 from .forms import GenerateRotaForm, MonthGridForm, WeekGridForm
 from .models import Rota, ServicePoint, Shift
 from .rota import discard_rota, generate_rota, publish_rota, rota_preview
@@ -99,10 +101,19 @@ def _render_rota_list(request, form, status=200):
         .order_by("-starts_on", "-pk")
     )
     page = Paginator(rotas, ROTAS_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
     return render(
         request,
         "rota/rota_list.html",
-        {"form": form, "page": page, "rotas": page.object_list},
+        {
+            "form": form,
+            "page": page,
+            "rotas": page.object_list,
+            # Rotas are made for the coming weeks: this year and the next are the ones to check.
+            "not_official": not_official_years(
+                today, today.replace(month=12, day=31) + timedelta(days=1)
+            ),
+        },
         status=status,
     )
 
@@ -146,6 +157,7 @@ def rota_detail(request, pk):
             "days": _group_by_day_and_point(preview.shifts),
             "open_shifts": preview.open_shifts,
             "fairness_tables": _fairness_tables(preview),
+            "not_official": not_official_years(rota.starts_on, rota.ends_on),
         },
     )
 
@@ -174,7 +186,11 @@ def rota_publish(request, pk):
     """Publish a draft: its shifts become visible to assistants and reminders start."""
     rota = get_object_or_404(Rota, pk=pk)
     try:
-        publish_rota(rota=rota, by=request.user)
+        publish_rota(
+            rota=rota,
+            by=request.user,
+            provisional_confirmed=request.POST.get("provisional_confirmed") == "1",
+        )
     except ValidationError as error:
         # Publishing twice (two tabs, a double click) changes nothing and says why.
         for message in _messages_of(error):

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import Specialty
@@ -16,6 +18,7 @@ from talentoffice.crypto import EncryptedIdNumberField, lookup_hash
 from talentoffice.fields import CreditCodeField, PhoneField
 from talentoffice.models import StaffDecision, TimeStampedModel
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
+from talentoffice.workdays import YearState, year_state
 
 from .choices import (
     CaseEventKind,
@@ -470,6 +473,28 @@ class Case(TimeStampedModel):
                 condition=Q(beneficiaries__gte=1), name="case_beneficiaries_positive"
             ),
         ]
+
+    @property
+    def target_date_is_provisional(self) -> bool:
+        """True when the target date was counted on a year with no official calendar yet."""
+        if self.target_date is None:
+            return False
+        return year_state(self.target_date.year) != YearState.OFFICIAL
+
+    def target_date_marked(self) -> str:
+        """The target date for lists, marked provisional when its year's notice is not in."""
+        if self.target_date is None:
+            return "—"
+        if self.target_date_is_provisional:
+            return format_html(
+                '{} <span class="provisional">{}</span>',
+                f"{self.target_date:%Y-%m-%d}",
+                gettext("provisional"),
+            )
+        return f"{self.target_date:%Y-%m-%d}"
+
+    target_date_marked.short_description = _("target date")
+    target_date_marked.admin_order_field = "target_date"
 
     def __str__(self):
         return f"{self.number} {self.title}"

@@ -41,7 +41,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from talentoffice.access import district_staff
 from talentoffice.models import NotificationKind
 from talentoffice.notifications import Message, notify_many, quiet_hours_end, told
-from talentoffice.workdays import add_workdays
+from talentoffice.workdays import add_workdays, not_official_years
 
 from .choices import CaseEventKind, CaseState
 from .liaison import enterprises_due_for_visit
@@ -110,6 +110,14 @@ def due_unaccepted(now: datetime) -> list[Case]:
 def due_warnings(today: date, workdays: int) -> list[Case]:
     """Led open cases whose target date is today or within `workdays` working days, not warned."""
     last = add_workdays(today, workdays)
+    not_official = not_official_years(today, last)
+    if not_official:
+        # Nobody reads a sweep's page, so its log says that these days were counted on a year
+        # without its holiday notice, until staff enter it.
+        logger.warning(
+            "deadline warnings counted on a calendar that is not official: %s",
+            ", ".join(f"{year} {state}" for year, state in not_official.items()),
+        )
     return list(
         _cases()
         .filter(state__in=LED_OPEN_STATES, target_date__gte=today, target_date__lte=last)

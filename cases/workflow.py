@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners import webhooks as partner_webhooks
-from talentoffice.workdays import add_workdays
+from talentoffice.workdays import accept_deadline, add_workdays
 
 from .choices import CaseEventKind, CaseOutcome, CaseState
 from .models import Case, CaseEvent, CaseNumberSequence, FollowUp
@@ -152,7 +152,7 @@ def assign_case(*, case, lead, by, helpers=(), note="") -> Case:
     now = timezone.now()
     case.lead = lead
     case.assigned_at = now
-    case.accept_by = now + timedelta(hours=settings.CASE_ACCEPT_HOURS)
+    case.accept_by = accept_deadline(now)
     case.save()
     for helper in helpers:
         if helper.pk != lead.pk:
@@ -236,7 +236,7 @@ def reassign_case(*, case, lead, by, reason) -> Case:
     now = timezone.now()
     case.lead = lead
     case.assigned_at = now
-    case.accept_by = now + timedelta(hours=settings.CASE_ACCEPT_HOURS)
+    case.accept_by = accept_deadline(now)
     case.accepted_at = None
     case.save()
     partner_webhooks.case_assigned(case=case, assistants=[lead])  # posted after commit

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import ServiceCategory
+from talentoffice.workdays import calendar_warnings
 
 from . import campaigns as campaign_service
 from .dashboard import dashboard_data
@@ -78,7 +79,12 @@ def _bound_form(request):
 def dashboard(request):
     """Headline figures of a period against the previous one, charts, and campaign progress."""
     form = _bound_form(request)
-    context = {"form": form, "ok": form.is_valid()}
+    context = {
+        "form": form,
+        "ok": form.is_valid(),
+        # Rotas and deadlines reach into next year before its notice is entered: say so early.
+        "calendar_warnings": calendar_warnings(timezone.localdate()),
+    }
     if context["ok"]:
         filters = form.filters()
         data = dashboard_data(filters, request.user, fresh=bool(request.GET.get("fresh")))

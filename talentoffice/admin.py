@@ -11,6 +11,7 @@ from .models import (
     Community,
     Delivery,
     DeliveryAttempt,
+    HolidayNotice,
     Notification,
     NotificationPreference,
     Street,
@@ -65,6 +66,16 @@ class CalendarDayAdmin(ProgrammeAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(HolidayNotice)
+class HolidayNoticeAdmin(ProgrammeAdmin):
+    """The entered notices; staff enter one on the working-day calendar page, with its preview."""
+
+    list_display = ["year", "entered_by", "entered_at"]
+    list_select_related = ["entered_by"]
+    fields = ["year", "holidays", "workdays", "text", "entered_by", "entered_at"]
+    readonly_fields = ["entered_by", "entered_at"]
 
 
 @admin.register(ChatWebhook)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -137,6 +138,49 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class HolidayNotice(models.Model):
+    """A year's State Council holiday notice as staff entered it: its days off and make-up days.
+
+    Entering it makes the year official in `talentoffice.workdays`, ahead of the library's data.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    # {"2026-02-15": "春节", ...}: each day off of the notice's holiday ranges, with its holiday.
+    holidays = models.JSONField(_("days off"), default=dict)
+    # {"2026-02-14": "春节", ...}: the Saturdays and Sundays the notice makes working days.
+    workdays = models.JSONField(_("make-up workdays"), default=dict, blank=True)
+    text = models.TextField(_("notice text"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000, year__lte=2100), name="holidaynotice_year_range"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+    def clean(self):
+        from .workdays import notice_errors
+
+        errors = notice_errors(self.year, self.holidays, self.workdays)
+        if errors:
+            raise ValidationError(errors)
 
 
 class NotificationPreference(models.Model):

@@ -8,7 +8,7 @@ filesystem transport (no server), console email and DEBUG on. Production is swit
 import base64
 import hashlib
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -355,6 +355,25 @@ LOGGING = {
 # Cases: the prefix of readable numbers (TJ-2026-000123) and how long a lead has to accept.
 CASE_NUMBER_PREFIX = env_str("CASE_NUMBER_PREFIX", "TJ")
 CASE_ACCEPT_HOURS = env_int("CASE_ACCEPT_HOURS", 24)
+# Count that window in office hours on working days, as 12345 offices do (a case assigned on
+# Friday evening waits for Monday), instead of round-the-clock hours.
+CASE_ACCEPT_WORKING_HOURS = env_bool("CASE_ACCEPT_WORKING_HOURS", False)
+
+
+def _office_hours(value: str) -> tuple[time, time]:
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"OFFICE_HOURS must look like 09:00-17:00, not {value!r}"
+        ) from None
+    if opens >= closes:
+        raise ImproperlyConfigured("OFFICE_HOURS must open before it closes")
+    return opens, closes
+
+
+# The office day the working-hours window counts, in local time.
+OFFICE_HOURS = _office_hours(env_str("OFFICE_HOURS", "09:00-17:00"))
 # Largest photo or PDF kept with a visit; checked by content in cases.visits.
 # The public QR form. Behind our own reverse proxy, which overwrites X-Forwarded-For with the
 # address it saw, the client is that header's first hop; anywhere else the header is forged.

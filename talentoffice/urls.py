@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from .calendar_pages import calendar_notice
 from .health import health
 from .views import protected_media
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("p/", include("cases.public_urls")),
     path("m/", include("assistants.mobile.urls")),
     path("api/v1/", include("partners.api.urls")),
+    path("staff/calendar/", calendar_notice, name="calendar_notice"),
     path("staff/", include("steering.urls")),
     path("health/", health, name="health"),
     path("files/", include("cases.file_urls")),

@@ -7,7 +7,7 @@ import pytest
 
 from assistants.rota import DutyCalendar
 from talentoffice.models import CalendarDay
-from talentoffice.workdays import WorkdayCalendar, add_workdays, is_workday, official_is_workday
+from talentoffice.workdays import WorkdayCalendar, add_workdays, is_workday
 
 NATIONAL_DAY_2026 = [date(2026, 10, day) for day in range(1, 8)]
 
@@ -47,12 +47,14 @@ def test_a_staff_override_beats_the_official_calendar_both_ways(db):
     assert not is_workday(date(2026, 3, 10))
 
 
-def test_a_year_the_library_does_not_know_falls_back_to_monday_to_friday(db):
-    # 2031 is beyond chinesecalendar's data, which raises NotImplementedError for it.
-    assert official_is_workday(date(2031, 3, 3))  # Monday
-    assert not official_is_workday(date(2031, 3, 8))  # Saturday
+def test_a_year_the_library_does_not_know_is_provisional_with_its_statutory_holidays(db):
+    # 2031 is beyond chinesecalendar's data: its March has no holiday, so Monday to Friday.
     calendar = WorkdayCalendar(date(2031, 3, 1), date(2031, 3, 31))
+    assert calendar.provisional_years == [2031]
+    assert calendar.is_workday(date(2031, 3, 3))  # Monday
+    assert not calendar.is_workday(date(2031, 3, 8))  # Saturday
     assert len(calendar.workdays(date(2031, 3, 1), date(2031, 3, 31))) == 21
+    assert not is_workday(date(2031, 10, 1))  # National Day
 
 
 def test_add_workdays_steps_over_the_national_day_holiday(db):
