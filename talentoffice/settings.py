@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "assistants",
     "cases",
     "steering",
+    "demo",
 ]
 
 MIDDLEWARE = [

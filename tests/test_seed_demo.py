@@ -46,13 +46,13 @@ from cases.models import (
 )
 from cases.sweeps import overdue_cases, overdue_follow_ups
 from cases.workflow import create_case
-from partners.models import Agreement, Partner, PartnerContact
-from talentoffice.management.commands.seed_demo import (
+from demo.seeding.common import (
     DEMO_OFFERS,
     CreditCodes,
     MobileNumbers,
     _split,
 )
+from partners.models import Agreement, Partner, PartnerContact
 from talentoffice.models import Community, Street
 from talentoffice.validators import (
     LICENCE_NUMBER_PATTERN,
