@@ -1,5 +1,6 @@
 """The district's geography, partners, service checklist, service points and demo logins."""
 
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -203,7 +204,8 @@ class DemoPartners:
             self.points_by_kind.setdefault(point.kind, []).append(point)
 
     def build_users(self):
-        """The demo logins; usernames are fixed, passwords follow the seed."""
+        """The demo logins; usernames are fixed, the superuser's password is random, the other
+        passwords follow the seed."""
         user_model = get_user_model()
         usernames = ["staff", "assistant1", "assistant2", "assistant3", "partner"]
         taken = list(
@@ -216,7 +218,13 @@ class DemoPartners:
             )
 
         def make(username, role, **flags):
-            password = f"demo-{role}-{self.seed}"
+            if flags.get("is_superuser"):
+                # A password made from the seed is known to whoever reads this code, and the
+                # superuser may do anything; drawn from the system, not from the seeded
+                # generator, so that the rest of the district stays the same for a seed.
+                password = secrets.token_urlsafe(12)
+            else:
+                password = f"demo-{role}-{self.seed}"
             user = user_model.objects.create_user(username, password=password, **flags)
             self.logins.append((role, username, password))
             return user

@@ -2,21 +2,23 @@
 
 The district follows the news reports in the design seeds (Taijiang, Fuzhou): 44 partners,
 300+ assistants, service points, dispatches, the 4-category / 21-item checklist, enterprises and
-residents, plus demo logins for staff, assistants and a partner manager; then the duty rota:
-shift templates, some leave, a published rota for the current and the next month with the past
-days' attendance, and a few swap requests; then a year of cases in every state with their
-timelines, visits, return visits (some overdue), referrals, extension requests, council
-meetings and enterprise liaisons. `--scale N` multiplies the large tables for
-benchmarks, so they are written with bulk_create; bulk_create skips full_clean(), which is why
-every value is generated valid by construction (the database's CHECK and UNIQUE constraints
-would refuse anything else).
+residents, plus demo logins for staff (a superuser whose password is random, printed once),
+assistants and a partner manager; then the duty rota: shift templates, some leave, a published
+rota for the current and the next month with the past days' attendance, and a few swap
+requests; then a year of cases in every state with their timelines, visits, return visits (some
+overdue), referrals, extension requests, council meetings and enterprise liaisons. `--scale N`
+multiplies the large tables for benchmarks, so they are written with bulk_create; bulk_create
+skips full_clean(), which is why every value is generated valid by construction (the database's
+CHECK and UNIQUE constraints would refuse anything else). It refuses to run in production.
 """
 
 import time
 from collections import Counter
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from assistants.models import (
     Assistant,
@@ -75,6 +77,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, scale, if_empty, **options):
         """Refuse or skip on a non-empty database; otherwise seed and print the logins."""
+        if settings.PRODUCTION:
+            # Demo logins (one of them a superuser) and made-up residents have no place beside
+            # the district's real records.
+            raise CommandError(
+                _(
+                    "seed_demo does not run when DJANGO_ENV=production: it writes made-up "
+                    "people and demo logins. Seed a development database instead."
+                )
+            )
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         started = time.monotonic()
