@@ -17,7 +17,7 @@ from partners.api.authentication import ApiKeyPrincipal
 from partners.api.renderers import FastJSONRenderer
 from partners.services import create_api_key
 from tests import factories
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 
 from .conftest import client_with_key
 

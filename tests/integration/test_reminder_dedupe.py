@@ -16,7 +16,7 @@ from assistants import reminders
 from assistants.models import ReminderPolicy
 from talentoffice.models import Delivery, Notification
 from tests.factories import make_assistant, make_partner, make_service_point
-from tests.factories_notify import make_rota, make_shift, make_user, make_webhook
+from tests.factories.notify import make_rota, make_shift, make_user, make_webhook
 
 SHIFTS = 12
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from cases import workflow
 from cases.models import Case, CaseEvent, FollowUp, Resident
 from tests import factories
-from tests.factories_visits import make_assigned_case, make_case, make_case_in_progress
+from tests.factories.visits import make_assigned_case, make_case, make_case_in_progress
 
 
 @pytest.fixture(autouse=True)
