@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin, ScopedTabularInline
+from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
 
 from .models import (
     Assistant,
@@ -134,17 +134,12 @@ class DispatchAdmin(ProgrammeAdmin):
             warn_of_cases_to_hand_over(self, request, [obj.assistant])
 
 
-class ShiftEventInline(ScopedTabularInline):
+class ShiftEventInline(ReadOnlyInline):
     """The shift's history, read-only: every step is written by the rota services."""
 
     model = ShiftEvent
-    extra = 0
     fields = ["at", "kind", "assistant", "actor", "note"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ShiftTemplate)

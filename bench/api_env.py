@@ -56,9 +56,9 @@ def demo_partner_key(name: str):
     """
     from django.conf import settings
 
+    from demo.seeding.data import DEMO_PARTNER_SHORT_NAME
     from partners.models import ApiKey, Partner
     from partners.services import create_api_key
-    from talentoffice.demo_data import DEMO_PARTNER_SHORT_NAME
 
     settings.PARTNER_API_RATE = "1000000/s"
     partner = Partner.objects.filter(short_name=DEMO_PARTNER_SHORT_NAME).first()

@@ -50,8 +50,8 @@ from cases.sweeps import (  # noqa: E402
     sweep_case_reminders,
     warning_workdays,
 )
+from demo.seeding import data as demo_data  # noqa: E402
 from partners.models import Partner  # noqa: E402
-from talentoffice import demo_data  # noqa: E402
 
 
 class QueryCounter:

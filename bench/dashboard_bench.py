@@ -78,7 +78,7 @@ def idle_child() -> None:
 
 def ensure_steering_demo():
     """Databases seeded before the steering demo existed get its campaigns and targets."""
-    from steering.demo import build_for_existing_district
+    from demo.seeding.steering import build_for_existing_district
     from steering.models import Campaign
 
     if not Campaign.objects.exists():

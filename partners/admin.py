@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assistants.models import Assistant
-from talentoffice.admin_base import ProgrammeAdmin, RosterAdmin, ScopedTabularInline
+from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
 
 from .models import (
     Agreement,
@@ -94,18 +94,13 @@ class PartnerContactInline(ScopedTabularInline):
     raw_id_fields = ["user"]
 
 
-class AssistantInline(ScopedTabularInline):
+class AssistantInline(ReadOnlyInline):
     """The partner's assistants at a glance; they are edited on their own pages."""
 
     model = Assistant
-    extra = 0
     fields = ["name", "specialty", "title", "phone", "status"]
     readonly_fields = fields
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Partner)
@@ -249,15 +244,10 @@ class WebhookEndpointAdmin(ProgrammeAdmin):
         return False
 
 
-class WebhookAttemptInline(ScopedTabularInline):
+class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
-    extra = 0
     fields = ["started_at", "finished_at", "succeeded", "http_status", "error"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookDelivery)

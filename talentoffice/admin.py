@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ProgrammeAdmin, ScopedTabularInline
+from .admin_base import ProgrammeAdmin, ReadOnlyInline, ScopedTabularInline
 from .models import (
     CalendarDay,
     ChatWebhook,
@@ -95,27 +95,17 @@ class NotificationPreferenceAdmin(ProgrammeAdmin):
     raw_id_fields = ["user"]
 
 
-class DeliveryAttemptInline(ScopedTabularInline):
+class DeliveryAttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
-    extra = 0
     fields = ["started_at", "finished_at", "succeeded", "http_status", "error"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class DeliveryInline(ScopedTabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
-    extra = 0
     fields = ["channel", "target", "status", "attempts", "sent_at", "last_error"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

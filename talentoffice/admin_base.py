@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -109,3 +110,52 @@ class RosterAdmin(ImportExportMixin, ProgrammeAdmin):
 
     def get_import_formats(self):
         return [XLSX, RosterCSV]
+
+
+class ReadOnlyInline(ScopedTabularInline):
+    """A history inline: rows are written by the services, never typed in here."""
+
+    extra = 0
+    can_delete = False
+    select_related = ()
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # Each row shows its related people; joined here, or every row costs queries.
+        return super().get_queryset(request).select_related(*self.select_related)
+
+
+class StepViewMixin:
+    """A model admin whose change page has buttons, each opening one small form (a step).
+
+    The step's page says what the record is now, may list suggestions, and submits to the
+    admin's own view, which calls the service and goes back to the record.
+    """
+
+    step_template = "admin/step_form.html"
+
+    def render_step(
+        self, request, *, original, step, form, title, change_url, state_line, suggestions=()
+    ):
+        """The page of one step for one record."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "original": original,
+            "step": step,
+            "form": form,
+            "media": self.media + form.media,
+            "change_url": change_url,
+            "state_line": state_line,
+            "suggestions": suggestions,
+        }
+        return TemplateResponse(request, self.step_template, context)

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "assistants",
     "cases",
     "steering",
+    "demo",
 ]
 
 MIDDLEWARE = [

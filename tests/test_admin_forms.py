@@ -149,7 +149,7 @@ def test_withdrawing_an_assistant_ends_their_open_dispatch_today(staff_client):
 
 
 def test_withdrawing_an_assistant_lists_their_open_cases_for_hand_over(staff_client):
-    from tests.factories_assign import make_assigned_case
+    from tests.factories.assign import make_assigned_case
 
     case = make_assigned_case(lead=factories.make_assistant())
     response = staff_client.post(
@@ -167,7 +167,7 @@ def test_withdrawing_an_assistant_lists_their_open_cases_for_hand_over(staff_cli
 
 
 def test_ending_a_dispatch_lists_the_assistants_open_cases_for_hand_over(staff_client):
-    from tests.factories_assign import make_assigned_case
+    from tests.factories.assign import make_assigned_case
 
     case = make_assigned_case(lead=factories.make_assistant())
     dispatch = factories.make_dispatch(assistant=case.lead, starts_on=date(2026, 1, 1))

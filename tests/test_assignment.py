@@ -20,8 +20,8 @@ from cases.assignment import (
 )
 from cases.models import Case, CaseEvent
 from tests import factories
-from tests.factories_assign import make_assigned_case, make_case, make_case_in_progress
-from tests.factories_shifts import dispatch_all, local, make_leave, make_rota, make_shift
+from tests.factories.assign import make_assigned_case, make_case, make_case_in_progress
+from tests.factories.shifts import dispatch_all, local, make_leave, make_rota, make_shift
 
 NOW = local(date(2026, 3, 3), time(10))  # Tuesday morning
 

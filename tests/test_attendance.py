@@ -9,7 +9,7 @@ from django.db import connection
 from assistants import shifts
 from assistants.models import Shift, ShiftEvent
 from tests import factories
-from tests.factories_shifts import local, make_rota, make_shift
+from tests.factories.shifts import local, make_rota, make_shift
 
 DAY = date(2026, 3, 3)
 START = local(DAY, time(9))

@@ -12,7 +12,7 @@ from assistants import shifts
 from assistants.calendar import reset_calendar_token
 from talentoffice.models import NotificationPreference
 from tests import factories
-from tests.factories_shifts import dispatch_all, local, make_leave, make_rota, make_shift
+from tests.factories.shifts import dispatch_all, local, make_leave, make_rota, make_shift
 
 NOW = local(date(2026, 3, 2), time(8))
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -28,7 +28,7 @@ from talentoffice.workdays import (
     year_state,
 )
 from tests import factories
-from tests.factories_visits import make_assigned_case, make_case_in_progress
+from tests.factories.visits import make_assigned_case, make_case_in_progress
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ENGLISH = {"accept-language": "en"}

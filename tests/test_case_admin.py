@@ -22,7 +22,7 @@ from cases.models import (
     VisitAttachment,
 )
 from tests import factories
-from tests.factories_visits import (
+from tests.factories.visits import (
     JPEG,
     PDF,
     an_hour_ago,
@@ -939,7 +939,7 @@ def test_a_full_case_number_is_found_by_exact_lookup(client, staff_user):
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from tests.factories_assign import make_case
+    from tests.factories.assign import make_case
 
     wanted = make_case()
     make_case()

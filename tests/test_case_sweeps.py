@@ -14,9 +14,9 @@ from cases.models import Case, CaseEvent, Enterprise, EnterpriseLiaison, FollowU
 from talentoffice.models import Delivery, Notification
 from talentoffice.tasks import deliver_notification
 from tests import factories
-from tests.factories_assign import make_assigned_case, make_case, make_case_in_progress
-from tests.factories_notify import key_for, key_of, local, make_user, notification_keys
-from tests.factories_visits import make_liaison
+from tests.factories.assign import make_assigned_case, make_case, make_case_in_progress
+from tests.factories.notify import key_for, key_of, local, make_user, notification_keys
+from tests.factories.visits import make_liaison
 
 # Cases in these tests are opened on Monday 9 March 2026 at 10:00, Asia/Shanghai. The week
 # after is an ordinary one: Saturday 14 and Sunday 15 March are the only days off.

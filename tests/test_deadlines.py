@@ -16,8 +16,8 @@ from cases.deadlines import (
 from cases.models import Case, CaseEvent, ExtensionRequest
 from talentoffice.models import CalendarDay
 from tests import factories
-from tests.factories_assign import make_assigned_case, make_case, make_case_in_progress
-from tests.factories_shifts import local
+from tests.factories.assign import make_assigned_case, make_case, make_case_in_progress
+from tests.factories.shifts import local
 
 NOW = local(date(2026, 4, 27), time(10))  # Monday before the Labour Day holiday
 

@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from talentoffice import channels, notifications
 from talentoffice.models import NotificationKind
-from tests.factories_notify import make_user, make_webhook
+from tests.factories.notify import make_user, make_webhook
 
 
 class LateSmtpServer:

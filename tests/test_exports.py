@@ -40,8 +40,8 @@ from talentoffice.models import (
     StreetCoordinator,
 )
 from tests import factories
-from tests.factories_assign import make_assigned_case
-from tests.factories_notify import make_webhook
+from tests.factories.assign import make_assigned_case
+from tests.factories.notify import make_webhook
 
 XLSX_FORMAT = "0"  # the admin offers XLSX first, then CSV
 CSV_FORMAT = "1"

@@ -11,7 +11,7 @@ from assistants import shifts
 from assistants.models import ShiftEvent, SwapRequest, Unavailability
 from talentoffice.models import Notification
 from tests import factories
-from tests.factories_shifts import dispatch_all, local, make_leave, make_rota, make_shift
+from tests.factories.shifts import dispatch_all, local, make_leave, make_rota, make_shift
 
 NOW = local(date(2026, 3, 2), time(8))  # Monday morning
 

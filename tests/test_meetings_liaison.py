@@ -10,7 +10,7 @@ from cases import meetings, visits, workflow
 from cases.liaison import enterprises_due_for_visit
 from cases.models import EnterpriseLiaison
 from tests import factories
-from tests.factories_visits import make_liaison
+from tests.factories.visits import make_liaison
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Wednesday in an ordinary working week, mid-morning in the district.

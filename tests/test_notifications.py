@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from talentoffice import channels, notifications
 from talentoffice.models import Delivery, DeliveryAttempt, Notification
 from talentoffice.tasks import deliver_notification
-from tests.factories_notify import RobotServer, SmtpServer, local, make_user, make_webhook
+from tests.factories.notify import RobotServer, SmtpServer, local, make_user, make_webhook
 
 NOON = local(2026, 3, 10, 12, 0)
 

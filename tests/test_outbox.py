@@ -18,7 +18,7 @@ from talentoffice.models import Delivery, DeliveryAttempt
 from talentoffice.outbox import PermanentError, TemporaryError
 from talentoffice.tasks import deliver_notification
 from tests.factories import next_number
-from tests.factories_notify import local, make_webhook
+from tests.factories.notify import local, make_webhook
 
 NOON = local(2026, 3, 10, 12, 0)
 

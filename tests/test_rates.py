@@ -15,8 +15,8 @@ from cases.rates import (
     standard_rates,
 )
 from tests import factories
-from tests.factories_assign import make_case
-from tests.factories_shifts import local
+from tests.factories.assign import make_case
+from tests.factories.shifts import local
 
 MARCH = {"start": date(2026, 3, 1), "end": date(2026, 3, 31)}
 NOW = local(date(2026, 4, 1), time(8))

@@ -8,8 +8,8 @@ from cases import workflow
 from cases.models import Case, Referral
 from cases.referrals import ReferralError, decide_referral, refer_case
 from tests import factories
-from tests.factories_assign import make_assigned_case, make_case_in_progress
-from tests.factories_shifts import local
+from tests.factories.assign import make_assigned_case, make_case_in_progress
+from tests.factories.shifts import local
 
 NOW = local(date(2026, 3, 3), time(10))
 

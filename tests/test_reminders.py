@@ -16,7 +16,7 @@ from talentoffice import channels, notifications
 from talentoffice.models import Delivery, Notification, NotificationPreference
 from talentoffice.tasks import deliver_notification
 from tests.factories import make_assistant, make_service_point
-from tests.factories_notify import (
+from tests.factories.notify import (
     RobotServer,
     key_for,
     local,

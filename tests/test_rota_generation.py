@@ -26,7 +26,7 @@ from assistants.rota import (
 )
 from talentoffice.models import CalendarDay, Notification, NotificationPreference
 from tests import factories
-from tests.factories_rota import make_shift, make_template, make_unavailability
+from tests.factories.rota import make_shift, make_template, make_unavailability
 
 # March 2026 has no public holiday, so every weekday works and every weekend is ordinary.
 START = date(2026, 3, 2)  # a Monday

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from assistants.models import Dispatch, Rota, Shift, ShiftEvent, ShiftTemplate
 from tests import factories
-from tests.factories_pages import SHANGHAI, make_rota, make_shift
+from tests.factories.pages import SHANGHAI, make_rota, make_shift
 
 MONDAY = date(2026, 3, 2)  # an ordinary working week, no holiday in it
 ENGLISH = {"accept-language": "en"}

@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from assistants.models import (
@@ -46,13 +47,13 @@ from cases.models import (
 )
 from cases.sweeps import overdue_cases, overdue_follow_ups
 from cases.workflow import create_case
-from partners.models import Agreement, Partner, PartnerContact
-from talentoffice.management.commands.seed_demo import (
+from demo.seeding.common import (
     DEMO_OFFERS,
     CreditCodes,
     MobileNumbers,
     _split,
 )
+from partners.models import Agreement, Partner, PartnerContact
 from talentoffice.models import Community, Street
 from talentoffice.validators import (
     LICENCE_NUMBER_PATTERN,
@@ -347,6 +348,54 @@ def test_it_prints_the_demo_logins_and_their_passwords_work(db):
             assert PartnerContact.objects.get(user=user).partner.short_name == "海峡银行"
             assert not user.is_staff
     assert output.rstrip().endswith(" ".join(logins[-1]))
+
+
+def test_the_demo_superuser_gets_a_random_password_printed_once(db):
+    output = seed()
+
+    logins = [LOGIN_LINE.match(line) for line in output.splitlines()]
+    passwords = {username: password for _, username, password in (m.groups() for m in logins if m)}
+    password = passwords["staff"]
+    assert password != "demo-staff-2024"
+    assert "2024" not in password
+    assert len(password) >= 16
+    assert output.count(password) == 1
+    assert authenticate(username="staff", password=password).is_superuser
+    # The other demo logins are no superusers; theirs still follow the seed.
+    assert passwords["assistant1"] == "demo-assistant-2024"
+
+
+def test_the_demo_superuser_gets_another_password_on_each_run(db):
+    def staff_password_of_a_run():
+        with transaction.atomic():
+            [password] = [
+                m.group(3)
+                for m in map(LOGIN_LINE.match, seed().splitlines())
+                if m and m[2] == "staff"
+            ]
+            transaction.set_rollback(True)
+        return password
+
+    assert staff_password_of_a_run() != staff_password_of_a_run()
+
+
+def test_it_refuses_to_run_in_production(db, settings):
+    settings.PRODUCTION = True
+
+    with translation.override("en"), pytest.raises(CommandError, match="DJANGO_ENV=production"):
+        seed()
+
+    assert not Partner.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_its_refusal_in_production_is_translated(db, settings):
+    settings.PRODUCTION = True
+
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="不能运行 seed_demo"):
+        seed("--if-empty")
+
+    assert not Partner.objects.exists()
 
 
 def test_it_prints_a_demo_api_key_that_the_partner_api_accepts(db):

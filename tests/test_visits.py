@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from cases import visits
 from cases.models import CaseEvent, Visit, VisitAttachment
 from tests import factories
-from tests.factories_visits import (
+from tests.factories.visits import (
     EXE,
     HEIC,
     JPEG,

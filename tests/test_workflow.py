@@ -23,7 +23,7 @@ from cases.choices import CaseEventKind, CaseOutcome, CaseState
 from cases.models import Case, CaseEvent, CaseNumberSequence, FollowUp
 from talentoffice.models import CalendarDay
 from tests import factories
-from tests.factories_intake import make_case
+from tests.factories.intake import make_case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN = {CaseState.NEW, CaseState.ASSIGNED, CaseState.IN_PROGRESS}

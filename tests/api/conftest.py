@@ -12,7 +12,7 @@ from partners.models import AssistantProposal, WebhookEndpoint
 from partners.services import create_api_key
 from partners.webhooks import emit
 from tests import factories
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 
 
 @pytest.fixture(autouse=True)

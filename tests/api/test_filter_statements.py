@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
 from tests import factories
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 
 
 def page_statement(client, url):

@@ -13,7 +13,7 @@ from partners.api import views
 from partners.api.authentication import ApiKeyPrincipal
 from partners.services import create_api_key
 from tests import factories
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 
 from .conftest import client_with_key
 

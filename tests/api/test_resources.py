@@ -15,7 +15,7 @@ from partners.models import ApiIdempotencyKey, AssistantProposal
 from partners.services import approve_proposal, reject_proposal
 from tests import factories
 from tests.api.conftest import client_with_key
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 
 
 def visit_body(world, **overrides):

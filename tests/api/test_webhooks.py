@@ -15,7 +15,7 @@ from cases import workflow
 from partners import webhooks
 from partners.models import WebhookDelivery, WebhookEndpoint
 from tests import factories
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 
 
 @pytest.fixture

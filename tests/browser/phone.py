@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from cases.models import Visit
 from tests import factories
-from tests.factories_visits import make_case_in_progress
+from tests.factories.visits import make_case_in_progress
 
 # The service point's position, and where the phone says it is: about 30 m away, on duty.
 POINT = {"latitude": Decimal("26.052300"), "longitude": Decimal("119.310800")}

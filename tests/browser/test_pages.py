@@ -15,8 +15,8 @@ from cases.models import Case
 from talentoffice.models import Notification
 from tests import factories
 from tests.browser.phone import log_in, make_duty_day, tid
-from tests.factories_shifts import local
-from tests.factories_visits import make_assigned_case
+from tests.factories.shifts import local
+from tests.factories.visits import make_assigned_case
 
 
 def test_an_assistant_sees_their_shifts_takes_a_colleagues_offer_and_finds_the_calendar_code(

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.factories_assign import make_case_in_progress
+from tests.factories.assign import make_case_in_progress
 
 
 def test_staff_log_in_to_the_admin_and_see_the_index_and_the_case_list(

@@ -16,8 +16,8 @@ from cases import sweeps
 from cases.models import Case, CaseEvent
 from talentoffice.models import Delivery, Notification
 from tests.factories import make_assistant, make_partner
-from tests.factories_assign import make_assigned_case, make_case_in_progress
-from tests.factories_notify import key_for, key_of, local, make_user
+from tests.factories.assign import make_assigned_case, make_case_in_progress
+from tests.factories.notify import key_for, key_of, local, make_user
 
 CASES = 8
 NOW = local(2026, 3, 10, 10, 0)

@@ -21,7 +21,7 @@ from partners.models import WebhookDelivery
 from partners.services import create_api_key
 from tests import factories
 from tests.api.conftest import client_with_key
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 from tests.integration.conftest import PROJECT_ROOT, database_url_of_test_database, wait_for
 
 RETRY_SECONDS = 2

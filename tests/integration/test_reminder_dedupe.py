@@ -17,7 +17,7 @@ from assistants import reminders
 from assistants.models import ReminderPolicy
 from talentoffice.models import Delivery, Notification
 from tests.factories import make_assistant, make_partner, make_service_point
-from tests.factories_notify import (
+from tests.factories.notify import (
     key_for,
     key_of,
     make_rota,

@@ -18,7 +18,7 @@ from talentoffice.models import Delivery, Notification
 from talentoffice.notifications import requeue_stale_deliveries
 from talentoffice.tasks import deliver_notification
 from tests.factories import make_assistant, make_partner
-from tests.factories_notify import RobotServer, SmtpServer, make_shift, make_user, make_webhook
+from tests.factories.notify import RobotServer, SmtpServer, make_shift, make_user, make_webhook
 from tests.integration.conftest import PROJECT_ROOT, database_url_of_test_database, wait_for
 
 

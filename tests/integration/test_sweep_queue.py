@@ -18,7 +18,7 @@ from talentoffice.celery import app
 from talentoffice.models import Delivery, Notification, NotificationKind
 from talentoffice.tasks import deliver_notification
 from tests.factories import make_assistant, make_partner, make_service_point
-from tests.factories_notify import make_shift, make_user
+from tests.factories.notify import make_shift, make_user
 from tests.integration.conftest import PROJECT_ROOT, database_url_of_test_database, wait_for
 
 BACKLOG = 10_000

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests import factories
-from tests.factories_shifts import dispatch_all, local, make_shift
+from tests.factories.shifts import dispatch_all, local, make_shift
 
 NOW = local(date(2026, 3, 3), time(8, 50))  # Tuesday, ten minutes before Bob's duty
 

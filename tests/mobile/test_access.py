@@ -7,8 +7,8 @@ import pytest
 from cases.models import Case, Visit
 from talentoffice.models import Notification
 from tests import factories
-from tests.factories_shifts import make_shift
-from tests.factories_visits import make_case_in_progress
+from tests.factories.shifts import make_shift
+from tests.factories.visits import make_case_in_progress
 
 
 @pytest.fixture

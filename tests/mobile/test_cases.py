@@ -9,7 +9,7 @@ from django.core.cache import cache
 from cases import workflow
 from cases.models import Case, CaseEvent, FollowUp, Resident
 from tests import factories
-from tests.factories_visits import make_assigned_case, make_case, make_case_in_progress
+from tests.factories.visits import make_assigned_case, make_case, make_case_in_progress
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def test_cases_led_and_helped_with_page_together_soonest_due_first(
 ):
     # The two kinds are read apart and merged (assistants.mobile.scopes.first_cases): the order
     # and the pages must be those of one list. Two cases a page, so every page crosses the merge.
-    monkeypatch.setattr("assistants.mobile.views.CASES_PER_PAGE", 2)
+    monkeypatch.setattr("assistants.mobile.views.cases.CASES_PER_PAGE", 2)
     due = {}
     for day, lead in [(10, assistant), (5, second_assistant), (20, assistant), (None, assistant)]:
         case = make_case_in_progress(lead=lead)

@@ -1,7 +1,7 @@
 """The inbox on the phone: unread ones marked, opening one marks it read and leads to its case."""
 
 from talentoffice.models import Notification
-from tests.factories_visits import make_case_in_progress
+from tests.factories.visits import make_case_in_progress
 
 
 def notify(user, occasion, subject="提醒", link="", target=None):

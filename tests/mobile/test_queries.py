@@ -15,8 +15,8 @@ from django.utils import timezone
 from cases import visits, workflow
 from talentoffice.models import Notification
 from tests import factories
-from tests.factories_shifts import make_shift, make_swap
-from tests.factories_visits import JPEG, make_case_in_progress
+from tests.factories.shifts import make_shift, make_swap
+from tests.factories.visits import JPEG, make_case_in_progress
 
 # Every page begins with: session, user, assistant (the access check). Pages that read through a
 # visible_to queryset add one lookup of the user's partner contact (talentoffice.access), once;

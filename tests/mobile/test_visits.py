@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases.models import Visit, VisitAttachment
-from tests.factories_shifts import local
-from tests.factories_visits import PDF, make_case_in_progress, make_liaison
+from tests.factories.shifts import local
+from tests.factories.visits import PDF, make_case_in_progress, make_liaison
 from tests.mobile.conftest import english_client, json_post
 
 

@@ -23,10 +23,10 @@ from cases.models import FollowUp
 from partners.models import Partner
 from talentoffice.audit import SYSTEM_USERNAME, system_actor
 from tests import factories
-from tests.factories_assign import make_case
-from tests.factories_notify import make_user
-from tests.factories_shifts import make_rota
-from tests.factories_visits import an_hour_ago
+from tests.factories.assign import make_case
+from tests.factories.notify import make_user
+from tests.factories.shifts import make_rota
+from tests.factories.visits import an_hour_ago
 
 
 def entries(obj):

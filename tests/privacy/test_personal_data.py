@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import PersonalDataAccess, Resident
 from talentoffice import crypto
 from tests import factories
-from tests.factories_assign import make_case
+from tests.factories.assign import make_case
 from tests.privacy.conftest import ID_NUMBER, make_id_number
 
 CSV_FORMAT = "1"  # the admin offers XLSX first, then CSV

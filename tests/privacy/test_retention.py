@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from cases import privacy, workflow
 from cases.models import Case, Resident
 from tests import factories
-from tests.factories_assign import make_case, make_case_in_progress
+from tests.factories.assign import make_case, make_case_in_progress
 from tests.privacy.conftest import ID_NUMBER
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases import visits
 from tests import factories
-from tests.factories_visits import EXE, JPEG, PDF, an_hour_ago, upload
+from tests.factories.visits import EXE, JPEG, PDF, an_hour_ago, upload
 
 
 def fetch(client, url):

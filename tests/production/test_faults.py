@@ -20,7 +20,7 @@ from assistants.models import ReminderPolicy
 from talentoffice.models import Delivery, DeliveryAttempt, Notification
 from talentoffice.notifications import QUEUED_GRACE_SECONDS, requeue_stale_deliveries
 from tests.factories import make_assistant, make_partner, make_service_point
-from tests.factories_notify import make_shift, make_user
+from tests.factories.notify import make_shift, make_user
 from tests.production.conftest import (
     copy_test_database_into,
     database_url_of_test_database,

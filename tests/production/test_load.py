@@ -12,8 +12,8 @@ from django.conf import settings
 
 from cases.models import Visit
 from tests import factories
-from tests.factories_notify import make_user
-from tests.factories_visits import make_case_in_progress
+from tests.factories.notify import make_user
+from tests.factories.visits import make_case_in_progress
 from tests.production.conftest import PROJECT_ROOT, database_url_of_test_database
 
 ASSISTANTS = 6

@@ -16,8 +16,8 @@ from assistants.models import Rota, Shift, ShiftTemplate
 from cases.models import Visit
 from talentoffice.models import Delivery, Notification
 from tests import factories
-from tests.factories_notify import make_rota, make_shift, make_user
-from tests.factories_visits import make_case_in_progress
+from tests.factories.notify import make_rota, make_shift, make_user
+from tests.factories.visits import make_case_in_progress
 from tests.production.conftest import database_url_of_test_database, wait_for
 
 

@@ -1,7 +1,7 @@
 """The role matrix of docs/roles.md, walked as tables: querysets, the admin, the staff pages and
 the partner API each show every role exactly its rows, and allow exactly its actions.
 
-The district is tests/factories_roles.py: east and west streets, partner A's Bob (east) and
+The district is tests/factories/roles.py: east and west streets, partner A's Bob (east) and
 Dave (west, an ended posting on the east), partner B's Charlie (west); the coordinator
 coordinates the east street; the assistant is Bob; the partner manager is partner A's Erin.
 """
@@ -14,7 +14,7 @@ from assistants.models import Assistant, Dispatch, ServicePoint, Shift
 from cases.models import Case
 from partners.models import Agreement, Partner
 from talentoffice import roles
-from tests.factories_roles import build_district
+from tests.factories.roles import build_district
 
 ROLES = ["administrator", "staff", "coordinator", "viewer", "assistant", "partner manager"]
 STAFF_ROLES = ["administrator", "staff", "coordinator", "viewer"]

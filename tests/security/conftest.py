@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories_roles import build_district
+from tests.factories.roles import build_district
 
 
 @pytest.fixture(autouse=True)

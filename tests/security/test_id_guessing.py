@@ -15,7 +15,7 @@ from assistants.models import Shift, SwapRequest
 from cases.models import Case
 from cases.visits import log_visit
 from talentoffice.models import Notification
-from tests.factories_shifts import make_swap
+from tests.factories.shifts import make_swap
 
 
 @pytest.fixture

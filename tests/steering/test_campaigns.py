@@ -201,7 +201,7 @@ def test_a_campaign_cannot_end_before_it_starts(db):
 
 
 def test_the_demo_adds_campaigns_activities_targets_and_the_chairs(district, client, staff_user):
-    from steering.demo import build_for_existing_district
+    from demo.seeding.steering import build_for_existing_district
     from steering.models import Activity, ChairTerm, PartnerTarget
 
     before = Activity.objects.count()

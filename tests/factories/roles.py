@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 
 from talentoffice import roles
 from tests import factories
-from tests.factories_assign import make_assigned_case
-from tests.factories_shifts import make_shift
+from tests.factories.assign import make_assigned_case
+from tests.factories.shifts import make_shift
 
 
 @dataclass

@@ -14,9 +14,8 @@ from django.db.models import Count
 
 from cases.models import CouncilMeeting, Enterprise, Resident
 from partners.models import Partner
+from steering.models import Activity, Campaign, CampaignTarget, ChairTerm, PartnerTarget
 from talentoffice.models import Community
-
-from .models import Activity, Campaign, CampaignTarget, ChairTerm, PartnerTarget
 
 BATCH = 2000
 # Activities per month of the past year at scale 1.

@@ -1,0 +1,1 @@
+"""Builds the demo district that `manage.py seed_demo` writes, one module per part of it."""
