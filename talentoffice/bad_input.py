@@ -8,8 +8,9 @@ that is really down is still noticed.
 """
 
 import logging
+import sqlite3
 
-from django.db import DataError, OperationalError, connection
+from django.db import DataError, OperationalError
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import translation
@@ -79,7 +80,7 @@ def is_bad_input_error(error: Exception) -> bool:
             return True
         # psycopg refuses a NUL before sending it, with this wording and no SQLSTATE.
         return getattr(cause, "sqlstate", None) is None and "NUL (0x00)" in str(error)
-    if isinstance(error, OperationalError) and connection.vendor == "sqlite":
+    if isinstance(error, OperationalError) and isinstance(error.__cause__, sqlite3.Error):
         # SQLite runs Django's REGEXP as a Python function; a pattern Python's re cannot
         # compile surfaces as this error, which a locked or missing database never raises.
         return "user-defined function raised exception" in str(error)

@@ -132,7 +132,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not failures.allow_request(request, None):
             raise exceptions.Throttled(
                 failures.wait(),
-                _("Too many wrong API keys from this address; try again later."),
+                # DRF joins this with its own "available in n seconds": a str, not lazy.
+                str(_("Too many wrong API keys from this address; try again later.")),
             )
         if len(words) != 2:
             failures.record_failure(request)
