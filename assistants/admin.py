@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
 
+from .forms import ShiftAdminForm
 from .models import (
     Assistant,
     Dispatch,
@@ -185,6 +186,7 @@ class RotaAdmin(ProgrammeAdmin):
 
 @admin.register(Shift)
 class ShiftAdmin(ProgrammeAdmin):
+    form = ShiftAdminForm
     # Far check-ins are kept but flagged (assistants.shifts.check_in): staff look them over.
     list_display = [
         "starts_at",

@@ -6,7 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import ServicePoint
+from talentoffice.validators import validate_programme_date
+
+from .models import ServicePoint, Shift
 
 # The grids page backwards and forwards a week or a month at a time; a year far outside the
 # programme's life is a typo (and date.min/date.max would overflow the previous/next links).
@@ -62,12 +64,31 @@ class GenerateRotaForm(forms.Form):
     def clean_starts_on(self):
         day = self.cleaned_data["starts_on"]
         _check_year(day)
+        # Duty is planned at most a year ahead; the core rule says so for every shift.
+        validate_programme_date(day)
         return day
 
     def clean_ends_on(self):
         day = self.cleaned_data["ends_on"]
         _check_year(day)
+        validate_programme_date(day)
         return day
+
+
+class ShiftAdminForm(forms.ModelForm):
+    """The admin's shift form: a shift's day and times within the programme's years."""
+
+    class Meta:
+        model = Shift
+        # The admin names the fields it shows; these are the ones checked here.
+        fields = ["date", "starts_at", "ends_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A shift in year 0001 or 2999 is a typo; it would also break the week and month grids.
+        for name in ("date", "starts_at", "ends_at"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_programme_date)
 
 
 class GridForm(forms.Form):

@@ -24,6 +24,8 @@ from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from talentoffice.validators import validate_programme_date
+
 from .choices import CaseEventKind, CaseState, VisitKind
 from .models import Case, CaseEvent, Visit, VisitAttachment
 
@@ -205,6 +207,11 @@ def check_visit(*, kind, occurred_at, service_point, enterprise, resident, peopl
         )
     if occurred_at is not None and occurred_at > timezone.now() + CLOCK_SKEW:
         errors["occurred_at"] = _("The visit time cannot be in the future.")
+    elif occurred_at is not None:
+        try:
+            validate_programme_date(occurred_at)
+        except ValidationError as error:
+            errors["occurred_at"] = error.messages[0]
     if people_present is None or people_present < 1:
         errors["people_present"] = _("At least one person was present.")
     if errors:

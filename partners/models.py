@@ -525,6 +525,9 @@ class ApiIdempotencyKey(models.Model):
         related_name="+",
         verbose_name=_("visit"),
     )
+    # What any other POST made or acted on (a webhook endpoint, a delivery, a proposal); the
+    # request's path is part of request_hash, so the id is read with that endpoint's queryset.
+    object_id = models.PositiveBigIntegerField(_("object"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

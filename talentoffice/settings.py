@@ -109,6 +109,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every page, with the admin's written exceptions (issue 8).
     "talentoffice.security.ContentSecurityPolicyMiddleware",
+    # A NUL in a path, query or form is refused before any view or query sees it; a search the
+    # database cannot run (a broken __regex pattern) answers 400 rather than a server error.
+    "talentoffice.bad_input.RefuseNulMiddleware",
+    "talentoffice.bad_input.BadInputErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -404,6 +408,12 @@ REST_FRAMEWORK |= {
         "partners.api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # JSON nested deeper than a request can need is refused before it is parsed.
+    "DEFAULT_PARSER_CLASSES": [
+        "partners.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["partners.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.NewestFirstCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "partners.api.schema.PartnerAutoSchema",
@@ -412,6 +422,9 @@ REST_FRAMEWORK |= {
 }
 # Requests one key (or one partner manager) may make per minute, counted in the cache.
 PARTNER_API_RATE = env_str("PARTNER_API_RATE", "600/min")
+# Wrong or garbled API keys one client address may send per period before it is answered 429,
+# so that secrets cannot be guessed at the speed of the network.
+PARTNER_API_FAILED_KEY_RATE = env_str("PARTNER_API_FAILED_KEY_RATE", "30/min")
 # The largest request body the API reads; anything larger answers 413 without being parsed.
 PARTNER_API_MAX_BODY_BYTES = env_int("PARTNER_API_MAX_BODY_BYTES", 64 * 1024)
 # Webhooks: the first retry waits this long, each next one twice as long; given up after this

@@ -5,9 +5,10 @@ that the admin, the import preview and the API show the same words on the field 
 """
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015 leaves out I, O, Z, S and V so that codes cannot be misread.
@@ -129,4 +130,31 @@ def validate_licence_number(value: str) -> None:
         raise ValidationError(
             _("A lawyer's practising-licence number has exactly 17 digits."),
             code="licence_number_format",
+        )
+
+
+# The programme keeps no records from before this day; an earlier date is a typo or a probe
+# (year 0001 would also break every "days since" sum and the week and month pages).
+EARLIEST_PROGRAMME_DATE = date(2000, 1, 1)
+# Duty is planned a quarter or two ahead, never further than a year.
+FURTHEST_AHEAD = timedelta(days=366)
+
+
+def validate_programme_date(value: date | datetime) -> None:
+    """Refuse a date or time before 2000 or more than a year from today (local time)."""
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        try:
+            day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        except OverflowError:  # year 1 or 9999 cannot move to local time; it is out anyway
+            day = value.date()
+    else:
+        day = value
+    latest = timezone.localdate() + FURTHEST_AHEAD
+    if not EARLIEST_PROGRAMME_DATE <= day <= latest:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": EARLIEST_PROGRAMME_DATE.isoformat(), "last": latest.isoformat()},
         )

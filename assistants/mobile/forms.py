@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.choices import CaseOutcome, CaseSource, FollowUpMethod, VisitKind
 from cases.models import ServiceItem
 from talentoffice.models import Street
+from talentoffice.validators import validate_programme_date
 
 # Case sources an assistant can meet in person; hotline, partner and public-form cases reach
 # them through staff.
@@ -194,6 +195,7 @@ class VisitForm(forms.Form):
     )
     occurred_at = forms.DateTimeField(
         label=_("When"),
+        validators=[validate_programme_date],
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(
             format="%Y-%m-%dT%H:%M", attrs=testid("visit-occurred-at", type="datetime-local")

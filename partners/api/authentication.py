@@ -18,6 +18,8 @@ from rest_framework import authentication, exceptions
 from partners.choices import PartnerStatus
 from partners.models import API_KEY_SCHEME, ApiKey
 
+from .throttling import FailedKeyThrottle
+
 # last_used_at is written at most this often per key, so a busy client does not turn every
 # read into a write.
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -125,12 +127,22 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         words = bearer_words(request)
         if words is None:
             return None  # no key: the session (or nothing) decides
+        # An address that sent too many wrong keys is refused before its key is even read.
+        failures = FailedKeyThrottle()
+        if not failures.allow_request(request, None):
+            raise exceptions.Throttled(
+                failures.wait(),
+                # DRF joins this with its own "available in n seconds": a str, not lazy.
+                str(_("Too many wrong API keys from this address; try again later.")),
+            )
         if len(words) != 2:
+            failures.record_failure(request)
             raise KeyFailed(_("Send the key as “Authorization: Bearer <key>”."), "key_invalid")
         raw_key = words[1]
         prefix = key_prefix(raw_key)
         found = find_key(prefix) if prefix else None
         if found is None or not found[0].matches(raw_key):
+            failures.record_failure(request)
             raise KeyFailed(_("This API key is not valid."), "key_invalid")
         api_key, partner_status = found
         now = timezone.now()

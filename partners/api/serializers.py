@@ -24,6 +24,7 @@ from partners.models import (
 )
 from partners.webhooks import validate_callback_url
 from talentoffice.masking import mask_name, mask_phone
+from talentoffice.validators import validate_programme_date
 
 # Descriptions of fields that several resources share, by field name.
 HELP = {
@@ -398,7 +399,10 @@ class VisitSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "resident_name", "created_at"]
         extra_kwargs = {
-            "occurred_at": {"help_text": _("When the visit took place; not in the future.")},
+            "occurred_at": {
+                "help_text": _("When the visit took place; not in the future, not before 2000."),
+                "validators": [validate_programme_date],
+            },
             "duration_minutes": {"help_text": _("How long it took, in minutes (1 to 1440).")},
             "people_present": {"help_text": _("How many people were present.")},
             "notes": {"help_text": _("What was discussed and agreed.")},

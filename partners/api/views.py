@@ -50,10 +50,22 @@ from talentoffice.access import partner_id_of
 
 from . import serializers as api
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
+from .idempotency import idempotency_key, replayed, run_once
 from .schema import error_answers
 
 # The longest period one scorecard covers.
 SCORECARD_MAX_DAYS = 366
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "A unique key per request (e.g. a UUID), at most 48 characters: a retry with the same "
+        "key and body answers the first result (200, Idempotent-Replayed: true) and changes "
+        "nothing; the same key with another body or on another endpoint answers 409."
+    ),
+)
 
 
 class PartnerAPIMixin:
@@ -147,8 +159,13 @@ class AssistantViewSet(ReadOnlyViewSet):
     create=extend_schema(
         summary="Propose a new assistant, a change or a withdrawal / 提议新增、变更或撤回人员",
         description="Staff approve before it takes effect.",
+        parameters=[IDEMPOTENCY_KEY],
     ),
-    cancel=extend_schema(request=None, summary="Take back a pending proposal / 撤销待审提议"),
+    cancel=extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        summary="Take back a pending proposal / 撤销待审提议",
+    ),
 )
 class AssistantProposalViewSet(
     PartnerAPIMixin,
@@ -169,10 +186,21 @@ class AssistantProposalViewSet(
             "decided_by", "partner_id"
         )
 
-    def perform_create(self, serializer):
-        data = serializer.validated_data
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return run_once(
+            request,
+            partner_id=self.partner_id,
+            perform=lambda: self._propose(serializer.validated_data),
+            load=self._find,
+            render=lambda proposal: self.get_serializer(proposal).data,
+            status_code=status.HTTP_201_CREATED,
+        )
+
+    def _propose(self, data):
         try:
-            serializer.instance = services.propose(
+            return services.propose(
                 partner=Partner.objects.get(pk=self.partner_id),
                 kind=data["kind"],
                 assistant=data.get("assistant"),
@@ -184,14 +212,26 @@ class AssistantProposalViewSet(
                 raise Conflict(error.messages[0], "proposal_pending") from error
             raise serializers.ValidationError(_changes_errors(error)) from error
 
+    def _find(self, pk):
+        return self.get_queryset().filter(pk=pk).first()
+
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         proposal = self.get_object()
+        return run_once(
+            request,
+            partner_id=self.partner_id,
+            perform=lambda: self._cancel(proposal),
+            load=self._find,
+            render=lambda proposal: self.get_serializer(proposal).data,
+            status_code=status.HTTP_200_OK,
+        )
+
+    def _cancel(self, proposal):
         try:
-            proposal = services.cancel_proposal(proposal=proposal)
+            return services.cancel_proposal(proposal=proposal)
         except DjangoValidationError as error:
             raise Conflict(error.messages[0], "decided") from error
-        return Response(self.get_serializer(proposal).data)
 
 
 def _changes_errors(error: DjangoValidationError) -> dict:
@@ -288,16 +328,6 @@ CASE_COLUMNS = [
     "closed_at",
 ]
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=(
-        "A unique key per visit (e.g. a UUID), at most 48 characters: a retry with the same key "
-        "and body returns the first visit; the same key with another body answers 409."
-    ),
-)
-
 
 @extend_schema_view(
     create=extend_schema(
@@ -329,11 +359,7 @@ class VisitViewSet(
         )
 
     def create(self, request, *args, **kwargs):
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if len(key) > 48:
-            raise serializers.ValidationError(
-                {"Idempotency-Key": [_("Use at most 48 characters.")]}
-            )
+        key = idempotency_key(request)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not key:
@@ -350,9 +376,7 @@ class VisitViewSet(
                 if record.request_hash != digest:
                     raise IdempotencyConflict()
                 visit = self.get_queryset().get(pk=record.visit_id)
-                response = Response(self.get_serializer(visit).data, status=status.HTTP_200_OK)
-                response["Idempotent-Replayed"] = "true"
-                return response
+                return replayed(self.get_serializer(visit).data)
             record.visit = self._log(serializer.validated_data, key=f"api:{self.partner_id}:{key}")
             record.save(update_fields=["visit"])
         return Response(self.get_serializer(record.visit).data, status=status.HTTP_201_CREATED)
@@ -453,7 +477,12 @@ class ScorecardView(PartnerAPIMixin, APIView):
 
 @extend_schema_view(
     create=extend_schema(
-        responses={201: api.WebhookEndpointCreatedSerializer, **error_answers("POST")}
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: api.WebhookEndpointCreatedSerializer,
+            200: api.WebhookEndpointCreatedSerializer,
+            **error_answers("POST"),
+        },
     ),
 )
 class WebhookEndpointViewSet(PartnerAPIMixin, viewsets.ModelViewSet):
@@ -471,16 +500,31 @@ class WebhookEndpointViewSet(PartnerAPIMixin, viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        endpoint = serializer.save(partner_id=self.partner_id)
-        endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
-        data = api.WebhookEndpointCreatedSerializer(endpoint, context=self.get_serializer_context())
-        return Response(data.data, status=status.HTTP_201_CREATED)
+        return run_once(
+            request,
+            partner_id=self.partner_id,
+            perform=lambda: serializer.save(partner_id=self.partner_id),
+            # With its secret: a retry gets the answer the lost first one carried.
+            load=lambda pk: WebhookEndpoint.objects.visible_to(request.user).filter(pk=pk).first(),
+            render=lambda endpoint: (
+                api.WebhookEndpointCreatedSerializer(
+                    WebhookEndpoint.objects.get(pk=endpoint.pk),
+                    context=self.get_serializer_context(),
+                ).data
+            ),
+            status_code=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema_view(
     replay=extend_schema(
         request=None,
-        responses={202: api.WebhookDeliverySerializer, **error_answers("POST")},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            202: api.WebhookDeliverySerializer,
+            200: api.WebhookDeliverySerializer,
+            **error_answers("POST"),
+        },
         summary="Send a delivery's event again / 重新投递",
     )
 )
@@ -506,7 +550,16 @@ class WebhookDeliveryViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         delivery = self.get_object()
+        return run_once(
+            request,
+            partner_id=self.partner_id,
+            perform=lambda: self._replay(delivery),
+            load=lambda pk: WebhookDelivery.objects.visible_to(request.user).filter(pk=pk).first(),
+            render=lambda again: api.WebhookDeliverySerializer(again).data,
+            status_code=status.HTTP_202_ACCEPTED,
+        )
+
+    def _replay(self, delivery):
         if delivery.status in ("pending", "sending"):
             raise Conflict(_("This delivery is still being sent."), "delivery_in_progress")
-        again = webhooks.replay(delivery=WebhookDelivery.objects.get(pk=delivery.pk))
-        return Response(api.WebhookDeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED)
+        return webhooks.replay(delivery=WebhookDelivery.objects.get(pk=delivery.pk))

@@ -98,12 +98,15 @@ def test_requests_refused_before_the_throttle_are_not_counted(redis_counters, pa
     ]
 
 
-def test_a_made_up_token_leaves_no_counter_in_redis(redis_counters, key_a):
+def test_a_made_up_token_counts_only_against_its_address_in_redis(redis_counters, key_a):
     made_up = client_with_key(f"tok_{key_a.split('_')[1]}_not-the-secret")
 
     assert made_up.get("/api/v1/partner/").status_code == 401
 
-    assert redis.Redis.from_url(REDIS_URL).keys("*throttle*") == []
+    # No key's allowance is spent; the address's failed-key counter is.
+    [counter] = redis.Redis.from_url(REDIS_URL).keys("*throttle*")
+    assert counter.decode().startswith(":1:throttle_partner_api_failed_key_127.0.0.1:")
+    assert redis.Redis.from_url(REDIS_URL).get(counter) == b"1"
 
 
 def test_without_redis_a_bad_key_still_answers_401_and_a_good_one_is_not_served_uncounted(
