@@ -168,7 +168,7 @@ def test_an_api_visit_before_2000_is_refused_with_a_clear_message(api, world, wh
 
 
 def test_a_phone_visit_in_year_0001_is_refused_on_the_form(phone, assistant):
-    from tests.factories_visits import make_case_in_progress
+    from tests.factories.visits import make_case_in_progress
 
     case = make_case_in_progress(lead=assistant, title="楼道漏水纠纷")
     form = {
