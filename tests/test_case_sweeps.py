@@ -475,7 +475,7 @@ def test_the_digest_runs_the_same_queries_whatever_the_number_of_overdue_cases(
     # first follow-ups; 5. active staff; then alice's digest in notify(): 6. BEGIN; 7. SAVEPOINT
     # (the duplicate guard); 8. the notification; 9. RELEASE; 10. her inbox delivery; 11. COMMIT.
     assert len(small) == len(large) == 11
-    assert (large[5], large[-1]) == ("BEGIN", "COMMIT")
+    assert large[5].startswith("BEGIN") and large[-1] == "COMMIT"  # BEGIN IMMEDIATE on SQLite
     assert '"target_date" <' in large[0] and '"due_on" <' in large[1]
     assert (
         "诉求 203 件"

@@ -15,6 +15,11 @@ from psycopg.pq import Format
 
 from talentoffice.postgresql import base as db
 
+pytestmark = pytest.mark.postgresql_only(
+    reason="the project's PostgreSQL backend: psycopg's loaders and a connection ended by "
+    "pg_terminate_backend"
+)
+
 TIMESTAMPTZ = types["timestamptz"].oid
 # As PostgreSQL writes a timestamptz in a UTC session (and one in a session elsewhere).
 TEXTS = [
