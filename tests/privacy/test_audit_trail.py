@@ -7,7 +7,7 @@ import pytest
 from auditlog.context import set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import pre_save
 from django.http import HttpResponse
 from django.urls import reverse
@@ -415,10 +415,11 @@ def test_the_trail_list_runs_a_fixed_number_of_queries(
     for _number in range(extra):
         factories.make_partner()
 
-    # 1. session, 2. user, 3. the content types for the filter, 4. the planner's estimate,
-    # 5. the exact count (a small table), 6. one page of entries with content type and actor,
-    # 7.-8. the date hierarchy's first and last day, and the days it lists.
-    with django_assert_num_queries(8):
+    # 1. session, 2. user, 3. the content types for the filter, 4. the planner's estimate (on
+    # PostgreSQL; SQLite has none and counts), 5. the exact count (a small table), 6. one page of
+    # entries with content type and actor, 7.-8. the date hierarchy's first and last day, and the
+    # days it lists.
+    with django_assert_num_queries(7 + (connection.vendor == "postgresql")):
         response = staff_client.get(reverse("admin:auditlog_logentry_changelist"))
 
     assert response.status_code == 200
