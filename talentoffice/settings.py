@@ -163,7 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # them read while one writes; each transaction takes the write lock when it begins, so two
     # of them never both read and then deadlock on upgrading to write (which SQLite answers at
     # once with "database is locked", whatever the timeout); a writer waits its turn instead.
-    # The wait is long enough for a sweep that writes a thousand reminders in one transaction.
+    # A writer waits as long as a reminder sweep may hold the lock writing its notifications.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
