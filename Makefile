@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/talentoffice
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test lint format messages check-messages check clean browser
+.PHONY: install run test test-sqlite lint format messages check-messages check clean browser
 .PHONY: serve-production bench
 
 $(STAMP): pyproject.toml constraints.txt
@@ -53,6 +53,20 @@ test: install browser
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The embedded default's pass: the suite again on a SQLite file, as `make run` keeps its data,
+# so that every rule holds there too. Left out: tests about a PostgreSQL feature (marked
+# postgresql_only, each with its reason) and the folders that start production's processes,
+# real workers on PostgreSQL or a browser (tests/production, tests/integration, tests/browser),
+# which `make test` runs. The concurrency test of `make run`'s own processes on SQLite is in
+# tests/integration/test_embedded_default.py.
+SQLITE_TEST_DIR := $(CURDIR)/var/test-sqlite
+test-sqlite: install
+	@mkdir -p $(SQLITE_TEST_DIR)
+	DATABASE_URL=sqlite:///$(SQLITE_TEST_DIR)/db.sqlite3 \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	$(BIN)/pytest -m "not postgresql_only" \
+		--ignore=tests/production --ignore=tests/integration --ignore=tests/browser $(PYTEST_ARGS)
 
 # Production on this machine (README, "Running in production"): the environment must be set.
 # The Procfile's processes in the foreground, each under deploy/respawn, which starts it again

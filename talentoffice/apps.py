@@ -11,7 +11,10 @@ class TalentOfficeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from .database_rules import check_rules_after_migrate
         from .roles import sync_roles_after_migrate
 
         # The role groups follow docs/roles.md; migrate (and a test database's flush) remakes them.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="talentoffice.sync_roles")
+        # Triggers and constraints written as SQL must survive every migration (see the module).
+        post_migrate.connect(check_rules_after_migrate, dispatch_uid="talentoffice.database_rules")

@@ -163,6 +163,26 @@ if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgres
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Tests get a database of their own so that a developer's data is never touched.
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "talentoffice_test")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker and beat of `make run` share one file. Write-ahead logging lets
+    # them read while one writes; each transaction takes the write lock when it begins, so two
+    # of them never both read and then deadlock on upgrading to write (which SQLite answers at
+    # once with "database is locked", whatever the timeout); a writer waits its turn instead.
+    # A writer waits as long as a reminder sweep may hold the lock writing its notifications.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # NORMAL syncs at each checkpoint rather than each commit: with WAL a power cut can lose
+        # the last commits but never corrupts the file, and writes are much faster.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+    # A file rather than memory, so that the tests' threads and processes meet the same locks
+    # as `make run`'s processes do.
+    if DATABASES["default"]["NAME"] not in {"", ":memory:"}:
+        database_file = Path(DATABASES["default"]["NAME"])
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(database_file.with_name(f"test_{database_file.name}"))
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

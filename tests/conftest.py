@@ -3,10 +3,24 @@
 import logging
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from tests import factories
+
+
+def pytest_collection_finish(session):
+    """A PostgreSQL-only test says why, and a SQLite run leaves it out rather than fail it."""
+    marked = [item for item in session.items if item.get_closest_marker("postgresql_only")]
+    for item in marked:
+        if not item.get_closest_marker("postgresql_only").kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs a reason=")
+    if marked and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise pytest.UsageError(
+            f"{len(marked)} selected tests need PostgreSQL (first: {marked[0].nodeid}); "
+            "on SQLite run with -m 'not postgresql_only', as make test-sqlite does"
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -476,7 +476,7 @@ def test_the_digest_runs_the_same_queries_whatever_the_number_of_overdue_cases(
     # insert that skips duplicates; 8. the rows it wrote, read back; 9. COMMIT. Alice has no
     # e-mail address and her inbox is the row itself: no delivery is written.
     assert len(small) == len(large) == 9
-    assert (large[5], large[-1]) == ("BEGIN", "COMMIT")
+    assert large[5].startswith("BEGIN") and large[-1] == "COMMIT"  # BEGIN IMMEDIATE on SQLite
     assert '"target_date" <' in large[0] and '"due_on" <' in large[1]
     assert (
         "诉求 203 件" in Notification.objects.get(kind="case.digest", occasion="2026-03-10").subject

@@ -9,6 +9,10 @@ from django.core.signals import request_finished, request_started
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 
+pytestmark = pytest.mark.postgresql_only(
+    reason="a PostgreSQL connection ended from another one with pg_terminate_backend"
+)
+
 
 @pytest.fixture
 def kept_connection(monkeypatch):

@@ -351,14 +351,15 @@ def test_a_sweep_with_nothing_due_runs_the_same_queries_whatever_the_table_size(
     # 6. before-shift: assigned shifts starting within the hour; 7. open slots within 3 days
     # not yet alerted; 8. running shifts marked missed, not yet alerted.
     assert len(small) == len(large) == 8
-    assert (large[1], large[3]) == ("BEGIN", "COMMIT")
+    assert large[1].startswith("BEGIN") and large[3] == "COMMIT"  # BEGIN IMMEDIATE on SQLite
     assert Shift.objects.count() == 4 * 303 + 2
     # robots + alice per open slot; charlie; bob's before-shift; robots + alice for the missed
     assert Notification.objects.count() == 303 * 3 + 1 + 2
     # Every shift query is a range on the indexed start time.
     shift_queries = [large[2], *large[4:]]
     assert all('"starts_at" >' in sql or '"starts_at" <' in sql for sql in shift_queries)
-    assert "FOR UPDATE" in large[2]
+    if connection.vendor == "postgresql":  # SQLite has no row locks: its writer waits at BEGIN
+        assert "FOR UPDATE" in large[2]
 
 
 def test_before_the_day_before_hour_the_sweep_does_not_even_look_at_tomorrow(transactional_db):

@@ -176,3 +176,28 @@ def test_an_unknown_environment_name_is_refused():
 
 def test_debug_can_be_switched_off_in_development():
     assert started_settings(DEBUG="off")["DEBUG"] is False
+
+
+SQLITE_CONNECTION = """
+import json
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    pragmas = {
+        name: cursor.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("journal_mode", "synchronous", "busy_timeout")
+    }
+print(json.dumps(pragmas | {"transaction_mode": connection.transaction_mode}))
+"""
+
+
+def test_the_embedded_default_logs_ahead_and_makes_a_writer_wait_its_turn(tmp_path):
+    result = run(["-c", SQLITE_CONNECTION], DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "busy_timeout": 20_000,
+        "transaction_mode": "IMMEDIATE",
+    }

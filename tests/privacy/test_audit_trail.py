@@ -304,8 +304,11 @@ def test_a_residents_personal_data_appears_in_the_trail_only_masked(staff_user):
 # -- nobody may change the trail --------------------------------------------------------------
 
 
+@pytest.mark.postgresql_only(
+    reason="the append-only trigger is PostgreSQL's: on SQLite, Django empties tables between "
+    "tests with DELETE, which such a trigger would refuse"
+)
 def test_the_database_refuses_to_change_or_delete_an_audit_entry(staff_user):
-    assert connection.vendor == "postgresql"  # the trigger is PostgreSQL's (migration 0008)
     partner = factories.make_partner()
     entry = entries(partner).get()
 
@@ -421,10 +424,11 @@ def test_the_trail_list_runs_a_fixed_number_of_queries(
     for _number in range(extra):
         factories.make_partner()
 
-    # 1. session, 2. user, 3. the content types for the filter, 4. the planner's estimate,
-    # 5. the exact count (a small table), 6. one page of entries with content type and actor,
-    # 7.-8. the date hierarchy's first and last day, and the days it lists.
-    with django_assert_num_queries(8):
+    # 1. session, 2. user, 3. the content types for the filter, 4. the planner's estimate (on
+    # PostgreSQL; SQLite has none and counts), 5. the exact count (a small table), 6. one page of
+    # entries with content type and actor, 7.-8. the date hierarchy's first and last day, and the
+    # days it lists.
+    with django_assert_num_queries(7 + (connection.vendor == "postgresql")):
         response = staff_client.get(reverse("admin:auditlog_logentry_changelist"))
 
     assert response.status_code == 200
