@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "partners",
     "assistants",
     "cases",
+    "partner_api",
     "steering",
     "demo",
 ]
@@ -393,21 +394,21 @@ VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1
 
 # --- Partner API (issue 6) ---
 # Keys first (their WWW-Authenticate header makes a missing key a 401); a partner manager's
-# session serves the browsable API. Every answer, errors included, is partners.api.errors' shape.
+# session serves the browsable API. Every answer, errors included, is partner_api.errors' shape.
 REST_FRAMEWORK |= {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "partners.api.authentication.ApiKeyAuthentication",
+        "partner_api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.IsPartner"],
+    "DEFAULT_PERMISSION_CLASSES": ["partner_api.permissions.IsPartner"],
     "DEFAULT_RENDERER_CLASSES": [
-        "partners.api.renderers.FastJSONRenderer",
+        "partner_api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["partners.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.NewestFirstCursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "partners.api.schema.PartnerAutoSchema",
-    "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["partner_api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "partner_api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "partner_api.schema.PartnerAutoSchema",
+    "EXCEPTION_HANDLER": "partner_api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests one key (or one partner manager) may make per minute, counted in the cache.
@@ -458,7 +459,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX_TRIM": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "partners.api.schema.bilingual_descriptions",
+        "partner_api.schema.bilingual_descriptions",
     ],
 }
 

@@ -22,7 +22,7 @@ urlpatterns = [
     path("calendar/", include("assistants.feed_urls")),
     path("p/", include("cases.public_urls")),
     path("m/", include("assistants.mobile.urls")),
-    path("api/v1/", include("partners.api.urls")),
+    path("api/v1/", include("partner_api.urls")),
     path("staff/calendar/", calendar_notice, name="calendar_notice"),
     path("staff/", include("steering.urls")),
     path("health/", health, name="health"),

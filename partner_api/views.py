@@ -29,14 +29,6 @@ from assistants.models import Assistant, Shift
 from cases.models import Case, Visit
 from cases.visits import log_visit
 from partners import services, webhooks
-from partners.filtersets import (
-    AssistantFilterSet,
-    CaseFilterSet,
-    ProposalFilterSet,
-    ShiftFilterSet,
-    VisitFilterSet,
-    WebhookDeliveryFilterSet,
-)
 from partners.models import (
     Agreement,
     ApiIdempotencyKey,
@@ -45,12 +37,20 @@ from partners.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from partners.scorecard import scorecard
 from talentoffice.access import partner_id_of
 
 from . import serializers as api
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
+from .filtersets import (
+    AssistantFilterSet,
+    CaseFilterSet,
+    ProposalFilterSet,
+    ShiftFilterSet,
+    VisitFilterSet,
+    WebhookDeliveryFilterSet,
+)
 from .schema import error_answers
+from .scorecard import scorecard
 
 # The longest period one scorecard covers.
 SCORECARD_MAX_DAYS = 366

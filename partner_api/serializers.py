@@ -1,7 +1,7 @@
 """What the partner API reads and writes: explicit fields, residents' personal data masked.
 
 Every field has an English description (an English msgid); the schema adds its Chinese
-translation beside it (partners.api.schema.bilingual_descriptions). Serializers refuse fields
+translation beside it (partner_api.schema.bilingual_descriptions). Serializers refuse fields
 they do not know, so a typo in a client is an error rather than a silently ignored value.
 """
 
