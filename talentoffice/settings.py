@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "assistants",
     "cases",
     "partner_api",
+    "mobile",
     "steering",
     "demo",
 ]
@@ -335,7 +336,7 @@ LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [
     "talentoffice.security.LockoutBackend",  # first: refuses locked-out users and clients
     "django.contrib.auth.backends.ModelBackend",
-    "assistants.mobile.backends.PhoneBackend",  # assistants sign in on /m/ with their phone too
+    "mobile.backends.PhoneBackend",  # assistants sign in on /m/ with their phone too
 ]
 
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -497,7 +498,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "talentoffice.security.login_client_ip"
-AXES_USERNAME_CALLABLE = "talentoffice.security.login_username"
+AXES_USERNAME_CALLABLE = "mobile.backends.login_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 # A later success does not wipe earlier failures: an attacker holding one good password must not
 # be able to reset the count for the address they guess from.

@@ -21,7 +21,7 @@ urlpatterns = [
     path("rota/", include("assistants.urls")),
     path("calendar/", include("assistants.feed_urls")),
     path("p/", include("cases.public_urls")),
-    path("m/", include("assistants.mobile.urls")),
+    path("m/", include("mobile.urls")),
     path("api/v1/", include("partner_api.urls")),
     path("staff/calendar/", calendar_notice, name="calendar_notice"),
     path("staff/", include("steering.urls")),
