@@ -11,7 +11,9 @@ class TalentOfficeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import audit
         from .roles import sync_roles_after_migrate
 
         # The role groups follow docs/roles.md; migrate (and a test database's flush) remakes them.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="talentoffice.sync_roles")
+        audit.connect()

@@ -41,9 +41,6 @@ UPWARD_STILL_TO_MOVE = {
     "partners.services -> assistants.models",
     "partners.services -> assistants.services",
     "partners.webhooks -> assistants.models",
-    "talentoffice.audit -> assistants.models",
-    "talentoffice.audit -> cases.models",
-    "talentoffice.audit -> partners.models",
     "talentoffice.views -> cases.files",
 }
 
@@ -174,9 +171,6 @@ LOCAL_IMPORTS_STILL_TO_EXPLAIN = {
     "steering.charts:reach_by_street -> talentoffice.models",
     "steering.models:clean -> cases.visits",
     "steering.views:_target_cells -> talentoffice.masking",
-    "talentoffice.audit:register_tracked_models -> assistants.models",
-    "talentoffice.audit:register_tracked_models -> cases.models",
-    "talentoffice.audit:register_tracked_models -> partners.models",
     "talentoffice.views:protected_media -> cases.files",
 }
 
