@@ -6,9 +6,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from cases.files import protected_media
+
 from .calendar_pages import calendar_notice
 from .health import health
-from .views import protected_media
 
 admin.site.site_header = _("TalentOffice · talent assistant programme")
 admin.site.site_title = _("TalentOffice")

@@ -41,7 +41,6 @@ UPWARD_STILL_TO_MOVE = {
     "partners.services -> assistants.models",
     "partners.services -> assistants.services",
     "partners.webhooks -> assistants.models",
-    "talentoffice.views -> cases.files",
 }
 
 
@@ -159,7 +158,6 @@ def function_local_imports_without_reason():
 # Function-local imports of our own code that still have no reason written beside them.
 LOCAL_IMPORTS_STILL_TO_EXPLAIN = {
     "assistants.rota:_notify_assignees -> talentoffice.notifications",
-    "cases.files:serve_media_path -> partners.models",
     "demo.seeding.steering:__init__ -> talentoffice.models",
     "demo.seeding.steering:build_for_existing_district -> cases.models",
     "partners.admin:clean_document -> cases.visits",
@@ -171,7 +169,6 @@ LOCAL_IMPORTS_STILL_TO_EXPLAIN = {
     "steering.charts:reach_by_street -> talentoffice.models",
     "steering.models:clean -> cases.visits",
     "steering.views:_target_cells -> talentoffice.masking",
-    "talentoffice.views:protected_media -> cases.files",
 }
 
 
