@@ -178,7 +178,7 @@ class AssistantProposalSerializer(StrictSerializerMixin, serializers.ModelSerial
             "created_at",
         ]
         read_only_fields = ["id", "status", "decision_reason", "decided_at", "created_at"]
-        # One pending proposal per assistant is checked by partners.services.propose (409);
+        # One pending proposal per assistant is checked by assistants.proposals.propose (409);
         # DRF's generated validator for that constraint would make `assistant` required.
         validators = []
         extra_kwargs = {

@@ -25,10 +25,11 @@ from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assistants import proposals
 from assistants.models import Assistant, Shift
 from cases.models import Case, Visit
 from cases.visits import log_visit
-from partners import services, webhooks
+from partners import webhooks
 from partners.models import (
     Agreement,
     ApiIdempotencyKey,
@@ -172,7 +173,7 @@ class AssistantProposalViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         try:
-            serializer.instance = services.propose(
+            serializer.instance = proposals.propose(
                 partner=Partner.objects.get(pk=self.partner_id),
                 kind=data["kind"],
                 assistant=data.get("assistant"),
@@ -188,7 +189,7 @@ class AssistantProposalViewSet(
     def cancel(self, request, pk=None):
         proposal = self.get_object()
         try:
-            proposal = services.cancel_proposal(proposal=proposal)
+            proposal = proposals.cancel_proposal(proposal=proposal)
         except DjangoValidationError as error:
             raise Conflict(error.messages[0], "decided") from error
         return Response(self.get_serializer(proposal).data)

@@ -377,7 +377,7 @@ def _office_hours(value: str) -> tuple[time, time]:
 
 # The office day the working-hours window counts, in local time.
 OFFICE_HOURS = _office_hours(env_str("OFFICE_HOURS", "09:00-17:00"))
-# Largest photo or PDF kept with a visit; checked by content in cases.visits.
+# Largest photo or PDF kept with a visit; checked by content in talentoffice.uploads.
 # The public QR form. Behind our own reverse proxy, which overwrites X-Forwarded-For with the
 # address it saw, the client is that header's first hop; anywhere else the header is forged.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)

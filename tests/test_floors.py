@@ -35,11 +35,6 @@ SITE_ROOT_MODULES = {"talentoffice.urls", "talentoffice.settings", "talentoffice
 
 # Upward imports still to be moved, as "importer -> imported module".
 UPWARD_STILL_TO_MOVE = {
-    "assistants.admin -> cases.assignment",
-    "partners.admin -> assistants.models",
-    "partners.admin -> cases.visits",
-    "partners.services -> assistants.models",
-    "partners.services -> assistants.services",
     "partners.webhooks -> assistants.models",
 }
 
@@ -160,14 +155,10 @@ LOCAL_IMPORTS_STILL_TO_EXPLAIN = {
     "assistants.rota:_notify_assignees -> talentoffice.notifications",
     "demo.seeding.steering:__init__ -> talentoffice.models",
     "demo.seeding.steering:build_for_existing_district -> cases.models",
-    "partners.admin:clean_document -> cases.visits",
-    "partners.services:_applied -> assistants.models",
-    "partners.services:approve_proposal -> assistants.services",
     "partners.webhooks:case_resolved -> assistants.models",
     "partners.webhooks:rota_published -> assistants.models",
     "partners.webhooks:shifts_opened -> assistants.models",
     "steering.charts:reach_by_street -> talentoffice.models",
-    "steering.models:clean -> cases.visits",
     "steering.views:_target_cells -> talentoffice.masking",
 }
 
