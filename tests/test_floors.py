@@ -153,13 +153,9 @@ def function_local_imports_without_reason():
 # Function-local imports of our own code that still have no reason written beside them.
 LOCAL_IMPORTS_STILL_TO_EXPLAIN = {
     "assistants.rota:_notify_assignees -> talentoffice.notifications",
-    "demo.seeding.steering:__init__ -> talentoffice.models",
-    "demo.seeding.steering:build_for_existing_district -> cases.models",
     "partners.webhooks:case_resolved -> assistants.models",
     "partners.webhooks:rota_published -> assistants.models",
     "partners.webhooks:shifts_opened -> assistants.models",
-    "steering.charts:reach_by_street -> talentoffice.models",
-    "steering.views:_target_cells -> talentoffice.masking",
 }
 
 
