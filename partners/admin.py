@@ -1,17 +1,15 @@
 """Admin pages for partners, their agreements and contacts."""
 
-import os
 import uuid
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
-from talentoffice.uploads import max_attachment_bytes
+from talentoffice.uploads import check_document
 
 from .models import (
     Agreement,
@@ -25,15 +23,6 @@ from .models import (
 from .resources import PartnerResource
 from .services import reactivate_partners, revoke_api_keys, suspend_partners
 
-# What a signed agreement may be, told by its first bytes: a PDF, a scan, or a Word file.
-DOCUMENT_SIGNATURES = {
-    b"%PDF-": (".pdf",),
-    b"\xff\xd8\xff": (".jpg", ".jpeg"),
-    b"\x89PNG\r\n\x1a\n": (".png",),
-    b"PK\x03\x04": (".docx",),
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": (".doc",),
-}
-
 
 class AgreementForm(forms.ModelForm):
     """An agreement whose document is checked by size and content and stored under a random name."""
@@ -46,25 +35,7 @@ class AgreementForm(forms.ModelForm):
         upload = self.cleaned_data.get("document")
         if not upload or not hasattr(upload, "content_type"):  # unchanged or cleared
             return upload
-        limit = max_attachment_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The document is %(size)s; it may be at most %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-                code="too_large",
-            )
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-        extension = os.path.splitext(upload.name or "")[1].lower()
-        allowed = next(
-            (names for magic, names in DOCUMENT_SIGNATURES.items() if head.startswith(magic)), ()
-        )
-        if extension not in allowed:
-            raise forms.ValidationError(
-                _("The document must be a PDF, a JPEG or PNG scan or a Word file, named as such."),
-                code="type_not_allowed",
-            )
+        extension = check_document(upload)
         # Kept under a random name: the stored file's name tells nothing (issue 8).
         upload.name = f"{uuid.uuid4().hex}{extension}"
         return upload

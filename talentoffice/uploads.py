@@ -125,3 +125,35 @@ def check_attachments(uploads) -> list[Sniffed]:
     if errors:
         raise ValidationError(errors)
     return results
+
+
+# What a signed agreement may be, told by its first bytes: a PDF, a scan, or a Word file.
+DOCUMENT_SIGNATURES = {
+    b"%PDF-": (".pdf",),
+    b"\xff\xd8\xff": (".jpg", ".jpeg"),
+    b"\x89PNG\r\n\x1a\n": (".png",),
+    b"PK\x03\x04": (".docx",),
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": (".doc",),
+}
+
+
+def check_document(upload) -> str:
+    """Check a signed agreement's size and first bytes; its extension, or ValidationError."""
+    limit = max_attachment_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("The document is %(size)s; it may be at most %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    head = read_head(upload)
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    allowed = next(
+        (names for magic, names in DOCUMENT_SIGNATURES.items() if head.startswith(magic)), ()
+    )
+    if extension not in allowed:
+        raise ValidationError(
+            _("The document must be a PDF, a JPEG or PNG scan or a Word file, named as such."),
+            code="type_not_allowed",
+        )
+    return extension
