@@ -1,11 +1,12 @@
 """Admin pages for assistants, service points, dispatches and skill tags."""
 
 from django.contrib import admin, messages
-from django.urls import reverse
-from django.utils.html import format_html
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from partners.admin import PartnerAdmin
+from partners.models import AssistantProposal, Partner
 from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
 
 from .forms import ShiftAdminForm
@@ -22,35 +23,10 @@ from .models import (
     SwapRequest,
     Unavailability,
 )
+from .proposals import approve_proposal, reject_proposal
 from .resources import AssistantResource, ServicePointResource
 from .services import withdraw_assistants
-
-
-def warn_of_cases_to_hand_over(model_admin, request, assistants):
-    """List who still holds open cases, linked to them, so staff hand them over."""
-    # Imported here: the cases app builds on this one, not the other way round.
-    from cases.assignment import open_cases_for_hand_over
-
-    cases_url = reverse("admin:cases_case_changelist")
-    for assistant in assistants:
-        count = open_cases_for_hand_over(assistant).count()
-        if count:
-            model_admin.message_user(
-                request,
-                format_html(
-                    '{} <a href="{}?lead__id__exact={}">{}</a>',
-                    ngettext(
-                        "%(name)s still has %(count)d open case to hand over.",
-                        "%(name)s still has %(count)d open cases to hand over.",
-                        count,
-                    )
-                    % {"name": assistant.name, "count": count},
-                    cases_url,
-                    assistant.pk,
-                    _("Show them"),
-                ),
-                messages.WARNING,
-            )
+from .signals import postings_ended
 
 
 class DispatchInline(ScopedTabularInline):
@@ -95,7 +71,7 @@ class AssistantAdmin(RosterAdmin):
             % {"count": changed},
             messages.SUCCESS,
         )
-        warn_of_cases_to_hand_over(self, request, queryset)
+        postings_ended.send(type(self), model_admin=self, request=request, assistants=queryset)
 
 
 @admin.register(ServicePoint)
@@ -132,7 +108,9 @@ class DispatchAdmin(ProgrammeAdmin):
         super().save_model(request, obj, form, change)
         # A posting that ends is when an assistant's open cases need a new owner.
         if obj.ends_on and "ends_on" in form.changed_data:
-            warn_of_cases_to_hand_over(self, request, [obj.assistant])
+            postings_ended.send(
+                type(self), model_admin=self, request=request, assistants=[obj.assistant]
+            )
 
 
 class ShiftEventInline(ReadOnlyInline):
@@ -242,3 +220,84 @@ class SwapRequestAdmin(ProgrammeAdmin):
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(ProgrammeAdmin):
     list_display = ["kind", "active", "hour", "minutes", "days"]
+
+
+# --- on the partners' pages --------------------------------------------------------------------
+
+
+class AssistantInline(ReadOnlyInline):
+    """The partner's assistants at a glance; they are edited on their own pages."""
+
+    model = Assistant
+    fields = ["name", "specialty", "title", "phone", "status"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+# The partner page shows its assistants; assistants build on partners, so the inline is added
+# here, to the partners app's own admin, rather than the partners app reaching up for it.
+admin.site.unregister(Partner)
+
+
+@admin.register(Partner)
+class PartnerWithAssistantsAdmin(PartnerAdmin):
+    inlines = [*PartnerAdmin.inlines, AssistantInline]
+
+
+@admin.register(AssistantProposal)
+class AssistantProposalAdmin(ProgrammeAdmin):
+    """Partners' proposals about their assistants; approving one makes the change."""
+
+    list_display = ["__str__", "partner", "kind", "status", "created_at", "decided_at"]
+    list_filter = ["status", "kind", "partner__sector"]
+    list_select_related = ["partner", "assistant"]
+    search_fields = ["partner__name", "partner__short_name", "assistant__name"]
+    raw_id_fields = ["assistant"]
+    fields = [
+        "partner",
+        "kind",
+        "assistant",
+        "changes",
+        "note",
+        "status",
+        "decision_reason",
+        "decided_by",
+        "decided_at",
+    ]
+    readonly_fields = ["partner", "kind", "assistant", "changes", "note", "status"]
+    readonly_fields += ["decided_by", "decided_at"]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def _decide(self, request, queryset, decide, done_message):
+        done = 0
+        for proposal in queryset.filter(status="pending").order_by("pk"):
+            try:
+                decide(proposal=proposal, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                done += 1
+        self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve the selected proposals"), permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            approve_proposal,
+            lambda n: ngettext("%(count)d proposal approved.", "%(count)d proposals approved.", n),
+        )
+
+    @admin.action(description=_("Reject the selected proposals"), permissions=["change"])
+    def reject(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            reject_proposal,
+            lambda n: ngettext("%(count)d proposal rejected.", "%(count)d proposals rejected.", n),
+        )

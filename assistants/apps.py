@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class AssistantsConfig(AppConfig):
     name = "assistants"
     verbose_name = _("Assistants and service points")
+
+    def ready(self):
+        # Models and the audit registry can only be imported once the app registry is ready.
+        from talentoffice.audit import track
+
+        from .models import Assistant, Dispatch, Shift
+
+        track(Dispatch)
+        # The calendar token is a credential (the feed URL): it never goes into a log.
+        track(Assistant, exclude_fields=["calendar_token"])
+        # The revision only tells calendars to refresh; every real change is recorded anyway.
+        track(Shift, exclude_fields=["sequence"])

@@ -63,7 +63,7 @@ from sidebyside import Capture, bare_app_for, call, read_statements
 import talentoffice.urls
 from assistants.models import Assistant, Shift
 from cases.models import Case, Visit
-from partners.api import serializers as api
+from partner_api import serializers as api
 from partners.models import Agreement
 from talentoffice.access import partner_id_of
 from talentoffice.masking import mask_name, mask_phone
@@ -80,7 +80,7 @@ VARIANTS = ["app", "bare", "counted", "usual"]
 
 # ---------------------------------------------------------------------------------------------
 # The usual way: what a developer writes from the DRF tutorial, scoped with the same queryset
-# method. Bench-only; the app's API is partners/api/.
+# method. Bench-only; the app's API is partner_api/.
 
 
 class UsualPagination(pagination.PageNumberPagination):
@@ -264,7 +264,7 @@ def counted_app(bare_app):
     def app(environ, start_response):
         window = 60
         counter = f"throttle:bench:counted:{int(time.time() // window)}"
-        # As partners.api.throttling counts: one counter per window, raised by the cache's incr.
+        # As partner_api.throttling counts: one counter per window, raised by the cache's incr.
         cache.add(counter, 0, timeout=2 * window)
         cache.incr(counter)
         return bare_app(environ, start_response)

@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from partners.models import Agreement
+
 from .models import Visit, VisitAttachment
 
 # Types a browser may show inline; anything else is offered as a download.
@@ -55,14 +57,18 @@ def visit_attachment(request, pk):
     )
 
 
-def serve_media_path(request, path):
-    """A file asked for by its storage path (the admin's file links), scoped like its object."""
+@require_GET
+@login_required
+def protected_media(request, path):
+    """An upload by its storage path (the admin's file links), scoped like its object.
+
+    Routed from the URL root under MEDIA_URL; any path that is not a known kind of upload
+    answers 404.
+    """
     if path.startswith("visits/"):
         attachment = get_object_or_404(visible_attachments(request.user), file=path)
         return visit_attachment(request, attachment.pk)
     if path.startswith("agreements/"):
-        from partners.models import Agreement
-
         agreement = get_object_or_404(Agreement.objects.visible_to(request.user), document=path)
         extension = os.path.splitext(path)[1].lower()
         content_type = {

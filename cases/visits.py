@@ -1,17 +1,11 @@
 """Logging visits (走访/服务记录) and keeping their photos and PDFs.
 
 A visit may belong to a case or stand alone (a routine enterprise visit). Attachments are
-checked by what their bytes are, never by what their names say: a phone can name anything
-`.jpg`, and a file served back to staff's browsers must be what we claim it is.
-
-Name and content must agree at the level that matters to a reader: a photo named as a photo
-is accepted whatever its image format (phones save WebP or HEIC as `.jpg`), and it is stored
-under the extension of its real format; a PDF must be named `.pdf`; a photo named `.pdf`, a PDF
-named `.jpg`, or anything that is neither a photo nor a PDF is refused.
+checked by what their bytes are (talentoffice.uploads), and stored under the extension of
+their real format.
 """
 
 import os
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,130 +13,20 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from talentoffice.uploads import Sniffed, check_attachments
 from talentoffice.validators import validate_programme_date
 
 from .choices import CaseEventKind, CaseState, VisitKind
 from .models import Case, CaseEvent, Visit, VisitAttachment
 
-# The default when settings.VISIT_ATTACHMENT_MAX_BYTES is not set: a phone photo or a scan.
-DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # A visit logged "in the future" is a typo, but phones' clocks drift by a few minutes.
 CLOCK_SKEW = timedelta(minutes=5)
 # FileField's default max_length is 100; "visits/<id>/" and a collision suffix need room.
 MAX_STEM_LENGTH = 60
-SNIFF_BYTES = 16
-
-IMAGE = "image"
-DOCUMENT = "document"
-
-# Extensions a name may carry, and the kind of content each promises.
-EXTENSION_KINDS = {
-    ".jpg": IMAGE,
-    ".jpeg": IMAGE,
-    ".png": IMAGE,
-    ".webp": IMAGE,
-    ".heic": IMAGE,
-    ".heif": IMAGE,
-    ".pdf": DOCUMENT,
-}
-
-
-@dataclass(frozen=True)
-class Sniffed:
-    """What an attachment's first bytes say it is."""
-
-    content_type: str
-    extension: str
-    kind: str
-
-
-def sniff(head: bytes) -> Sniffed | None:
-    """The type of a file from its first bytes (magic numbers), or None when not allowed."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return Sniffed("image/jpeg", ".jpg", IMAGE)
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return Sniffed("image/png", ".png", IMAGE)
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return Sniffed("image/webp", ".webp", IMAGE)
-    if head[4:12] in (b"ftypheic", b"ftypheix"):
-        return Sniffed("image/heic", ".heic", IMAGE)
-    if head[4:12] == b"ftypmif1":
-        return Sniffed("image/heif", ".heif", IMAGE)
-    if head.startswith(b"%PDF-"):
-        return Sniffed("application/pdf", ".pdf", DOCUMENT)
-    return None
-
-
-def max_attachment_bytes() -> int:
-    """The largest attachment accepted, from settings.VISIT_ATTACHMENT_MAX_BYTES."""
-    return getattr(settings, "VISIT_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
-
-
-def _read_head(upload) -> bytes:
-    upload.seek(0)
-    head = upload.read(SNIFF_BYTES)
-    upload.seek(0)
-    return head or b""
-
-
-def check_attachment(upload) -> Sniffed:
-    """Check one uploaded file's size and content; raise ValidationError saying what is wrong."""
-    name = os.path.basename(upload.name or "")
-    size = upload.size
-    limit = max_attachment_bytes()
-    if not size:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
-    if size > limit:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s; an attachment may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    sniffed = sniff(_read_head(upload))
-    if sniffed is None:
-        raise ValidationError(
-            _("“%(name)s” is not a photo (JPEG, PNG, WebP, HEIC) or a PDF document.")
-            % {"name": name},
-            code="type_not_allowed",
-        )
-    extension = os.path.splitext(name)[1].lower()
-    if extension:
-        promised = EXTENSION_KINDS.get(extension)
-        if promised is None:
-            raise ValidationError(
-                _("“%(name)s” has a name that is not a photo's or a PDF's.") % {"name": name},
-                code="type_not_allowed",
-            )
-        if promised != sniffed.kind:
-            # The case the brief warns about: "report.jpg" that is really a PDF, or the reverse.
-            raise ValidationError(
-                _("“%(name)s” is named as %(promised)s but its content is %(actual)s.")
-                % {
-                    "name": name,
-                    "promised": _("a photo") if promised == IMAGE else _("a PDF document"),
-                    "actual": _("a photo") if sniffed.kind == IMAGE else _("a PDF document"),
-                },
-                code="type_mismatch",
-            )
-    return sniffed
-
-
-def check_attachments(uploads) -> list[Sniffed]:
-    """Check every file before any is written; all problems are reported together."""
-    results, errors = [], []
-    for upload in uploads:
-        try:
-            results.append(check_attachment(upload))
-        except ValidationError as error:
-            errors.extend(error.error_list)
-    if errors:
-        raise ValidationError(errors)
-    return results
 
 
 def _storage_name(upload, sniffed: Sniffed) -> str:

@@ -1,23 +1,19 @@
 """Admin pages for partners, their agreements and contacts."""
 
-import os
 import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from assistants.models import Assistant
 from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
+from talentoffice.uploads import check_document
 
 from .models import (
     Agreement,
     ApiKey,
-    AssistantProposal,
     Partner,
     PartnerContact,
     WebhookAttempt,
@@ -25,22 +21,7 @@ from .models import (
     WebhookEndpoint,
 )
 from .resources import PartnerResource
-from .services import (
-    approve_proposal,
-    reactivate_partners,
-    reject_proposal,
-    revoke_api_keys,
-    suspend_partners,
-)
-
-# What a signed agreement may be, told by its first bytes: a PDF, a scan, or a Word file.
-DOCUMENT_SIGNATURES = {
-    b"%PDF-": (".pdf",),
-    b"\xff\xd8\xff": (".jpg", ".jpeg"),
-    b"\x89PNG\r\n\x1a\n": (".png",),
-    b"PK\x03\x04": (".docx",),
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": (".doc",),
-}
+from .services import reactivate_partners, revoke_api_keys, suspend_partners
 
 
 class AgreementForm(forms.ModelForm):
@@ -51,30 +32,10 @@ class AgreementForm(forms.ModelForm):
         fields = ["partner", "title", "signed_on", "starts_on", "ends_on", "document"]
 
     def clean_document(self):
-        from cases.visits import max_attachment_bytes
-
         upload = self.cleaned_data.get("document")
         if not upload or not hasattr(upload, "content_type"):  # unchanged or cleared
             return upload
-        limit = max_attachment_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The document is %(size)s; it may be at most %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-                code="too_large",
-            )
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-        extension = os.path.splitext(upload.name or "")[1].lower()
-        allowed = next(
-            (names for magic, names in DOCUMENT_SIGNATURES.items() if head.startswith(magic)), ()
-        )
-        if extension not in allowed:
-            raise forms.ValidationError(
-                _("The document must be a PDF, a JPEG or PNG scan or a Word file, named as such."),
-                code="type_not_allowed",
-            )
+        extension = check_document(upload)
         # Kept under a random name: the stored file's name tells nothing (issue 8).
         upload.name = f"{uuid.uuid4().hex}{extension}"
         return upload
@@ -94,15 +55,6 @@ class PartnerContactInline(ScopedTabularInline):
     raw_id_fields = ["user"]
 
 
-class AssistantInline(ReadOnlyInline):
-    """The partner's assistants at a glance; they are edited on their own pages."""
-
-    model = Assistant
-    fields = ["name", "specialty", "title", "phone", "status"]
-    readonly_fields = fields
-    show_change_link = True
-
-
 @admin.register(Partner)
 class PartnerAdmin(RosterAdmin):
     resource_classes = [PartnerResource]
@@ -117,7 +69,7 @@ class PartnerAdmin(RosterAdmin):
     ]
     list_filter = ["sector", "kind", "status"]
     search_fields = ["name", "short_name", "credit_code"]
-    inlines = [AgreementInline, PartnerContactInline, AssistantInline]
+    inlines = [AgreementInline, PartnerContactInline]
     actions = ["suspend", "reactivate"]
 
     def get_queryset(self, request):
@@ -278,62 +230,3 @@ class WebhookDeliveryAdmin(ProgrammeAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(AssistantProposal)
-class AssistantProposalAdmin(ProgrammeAdmin):
-    """Partners' proposals about their assistants; approving one makes the change."""
-
-    list_display = ["__str__", "partner", "kind", "status", "created_at", "decided_at"]
-    list_filter = ["status", "kind", "partner__sector"]
-    list_select_related = ["partner", "assistant"]
-    search_fields = ["partner__name", "partner__short_name", "assistant__name"]
-    raw_id_fields = ["assistant"]
-    fields = [
-        "partner",
-        "kind",
-        "assistant",
-        "changes",
-        "note",
-        "status",
-        "decision_reason",
-        "decided_by",
-        "decided_at",
-    ]
-    readonly_fields = ["partner", "kind", "assistant", "changes", "note", "status"]
-    readonly_fields += ["decided_by", "decided_at"]
-    actions = ["approve", "reject"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def _decide(self, request, queryset, decide, done_message):
-        done = 0
-        for proposal in queryset.filter(status="pending").order_by("pk"):
-            try:
-                decide(proposal=proposal, by=request.user)
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR
-                )
-            else:
-                done += 1
-        self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
-
-    @admin.action(description=_("Approve the selected proposals"), permissions=["change"])
-    def approve(self, request, queryset):
-        self._decide(
-            request,
-            queryset,
-            approve_proposal,
-            lambda n: ngettext("%(count)d proposal approved.", "%(count)d proposals approved.", n),
-        )
-
-    @admin.action(description=_("Reject the selected proposals"), permissions=["change"])
-    def reject(self, request, queryset):
-        self._decide(
-            request,
-            queryset,
-            reject_proposal,
-            lambda n: ngettext("%(count)d proposal rejected.", "%(count)d proposals rejected.", n),
-        )

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
+
+    def ready(self):
+        # Models and the audit registry can only be imported once the app registry is ready.
+        from talentoffice.audit import track
+
+        from .models import Agreement, Partner
+
+        track(Partner)
+        track(Agreement)

@@ -16,6 +16,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import ServiceCategory
+from talentoffice.models import Street
 
 from .figures import ATTENDED, Filters, Sources, rows
 
@@ -274,8 +275,6 @@ def campaign_progress(progresses, href_of) -> Chart:
 
 def reach_by_street(key, filters: Filters, sources: Sources, href_of_street) -> Chart:
     """Enterprises or households reached in the period, per street (2 queries)."""
-    from talentoffice.models import Street
-
     street_field = "street_id" if key == "enterprises_reached" else "community__street_id"
     counted = dict(
         rows(key, filters, sources).values_list(street_field).annotate(n=Count("pk")).order_by()

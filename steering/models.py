@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import Specialty
+from talentoffice import uploads
 from talentoffice.models import TimeStampedModel
 
 from .choices import ActivityKind, TargetKind
@@ -210,10 +211,8 @@ class ActivityPhoto(models.Model):
         return self.caption or self.file.name
 
     def clean(self):
-        from cases.visits import check_attachment
-
         if self.file and self.file.name != self.stored_file_name():
-            check_attachment(self.file)
+            uploads.check_attachment(self.file)
 
     def stored_file_name(self) -> str | None:
         """The name of the file saved for this photo, None before it is saved: a photo whose

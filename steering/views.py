@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import ServiceCategory
+from talentoffice.masking import mask_name, mask_phone
 from talentoffice.workdays import calendar_warnings
 
 from . import campaigns as campaign_service
@@ -266,8 +267,6 @@ def _campaign_context(request, campaign, **extra):
 
 
 def _target_cells(target):
-    from talentoffice.masking import mask_name, mask_phone
-
     if target.enterprise_id:
         e = target.enterprise
         return [e.name, e.credit_code, e.street.name]

@@ -9,7 +9,7 @@ from .roles import READ_ONLY_VIEWER
 
 def partner_id_of(user) -> int | None:
     """The partner a signed-in partner manager acts for, or None for anyone else."""
-    # A partner API key (partners.api.authentication.ApiKeyPrincipal) acts for its partner.
+    # A partner API key (partner_api.authentication.ApiKeyPrincipal) acts for its partner.
     key_partner_id = getattr(user, "api_key_partner_id", None)
     if key_partner_id is not None:
         return key_partner_id

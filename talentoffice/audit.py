@@ -46,28 +46,12 @@ def mask_value(value: str) -> str:
     return value[:2] + "*" * (len(value) - 4) + value[-2:]
 
 
-def register_tracked_models() -> None:
-    """Follow every create, update and delete of the programme's records (issue 8, point 2)."""
-    from assistants.models import Assistant, Dispatch, Shift
-    from cases.models import Case, FollowUp, Resident, Visit
-    from partners.models import Agreement, Partner
+def track(model, *, exclude_fields=(), **options) -> None:
+    """Follow every create, update and delete of one model; each app tracks its own in ready().
 
-    # Every entry has its time, so `updated_at` would only repeat it.
-    for model in (Partner, Agreement, Dispatch, Visit, FollowUp):
-        auditlog.register(model, exclude_fields=["updated_at"])
-    # The calendar token is a credential (the feed URL): it never goes into a log.
-    auditlog.register(Assistant, exclude_fields=["updated_at", "calendar_token"])
-    # The revision only tells calendars to refresh; every real change is recorded anyway.
-    auditlog.register(Shift, exclude_fields=["updated_at", "sequence"])
-    auditlog.register(Case, exclude_fields=["updated_at"], m2m_fields={"helpers"})
-    # Residents: that personal data changed is recorded, the values only masked (DESIGN rule 6);
-    # the lookup hash would let a reader of the log test guesses, so it stays out.
-    auditlog.register(
-        Resident,
-        mask_fields=["name", "phone", "address", "id_number"],
-        mask_callable="talentoffice.audit.mask_value",
-        exclude_fields=["updated_at", "id_number_hash"],
-    )
+    Every entry has its time, so `updated_at` would only repeat it and is never recorded.
+    """
+    auditlog.register(model, exclude_fields=["updated_at", *exclude_fields], **options)
 
 
 def current_cid() -> str | None:
@@ -141,10 +125,9 @@ def _task_finished(task_id=None, **kwargs):
 
 
 def connect() -> None:
-    """Register the models and hook the actors into entries and Celery tasks."""
+    """Hook the actors into entries and Celery tasks; the apps register their models (`track`)."""
     from celery.signals import task_postrun, task_prerun
 
-    register_tracked_models()
     # Connected once at start, so before the receiver auditlog's middleware connects for each
     # request: a task run inside a request (eagerly) is the system's, with the request's address.
     pre_save.connect(_complete_entry, sender=LogEntry, dispatch_uid="talentoffice.audit")

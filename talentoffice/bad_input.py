@@ -50,7 +50,7 @@ def bad_request(request, message):
     language = translation.get_language_from_request(request)
     with translation.override(language):
         if request.path.startswith(API_PREFIX):
-            # The partner API's one error shape (partners.api.errors), so clients branch on code.
+            # The partner API's one error shape (partner_api.errors), so clients branch on code.
             return JsonResponse({"error": {"code": "invalid", "message": str(message)}}, status=400)
         response = TemplateResponse(
             request, "errors/bad_request.html", {"message": message}, status=400

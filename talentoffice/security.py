@@ -34,29 +34,6 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def login_username(request, credentials) -> str | None:
-    """The login that failed attempts count against, whichever name it was typed under.
-
-    Assistants may sign in with their mobile number (assistants.mobile.backends.PhoneBackend);
-    counted as typed, five guesses by phone and five by username would make ten. A number on an
-    assistant's record with a login counts as that login's username.
-    """
-    typed = (credentials or {}).get("username")
-    if typed is None and request is not None:
-        typed = request.POST.get("username")
-    if not typed:
-        return typed
-    from django.contrib.auth import get_user_model
-
-    from assistants.mobile.backends import login_of_phone
-
-    # A username wins over a phone number, as in AUTHENTICATION_BACKENDS (ModelBackend first).
-    user = login_of_phone(typed)
-    if user is None or get_user_model().objects.filter(username=typed).exists():
-        return typed
-    return user.get_username()
-
-
 def login_client_ip(request) -> str | None:
     """The address lock-outs count by: REMOTE_ADDR, or the trusted proxy's X-Forwarded-For.
 

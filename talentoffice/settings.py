@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "partners",
     "assistants",
     "cases",
+    "partner_api",
+    "mobile",
     "steering",
     "demo",
 ]
@@ -358,7 +360,7 @@ LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [
     "talentoffice.security.LockoutBackend",  # first: refuses locked-out users and clients
     "django.contrib.auth.backends.ModelBackend",
-    "assistants.mobile.backends.PhoneBackend",  # assistants sign in on /m/ with their phone too
+    "mobile.backends.PhoneBackend",  # assistants sign in on /m/ with their phone too
 ]
 
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -399,7 +401,7 @@ def _office_hours(value: str) -> tuple[time, time]:
 
 # The office day the working-hours window counts, in local time.
 OFFICE_HOURS = _office_hours(env_str("OFFICE_HOURS", "09:00-17:00"))
-# Largest photo or PDF kept with a visit; checked by content in cases.visits.
+# Largest photo or PDF kept with a visit; checked by content in talentoffice.uploads.
 # The public QR form. Behind our own reverse proxy, which overwrites X-Forwarded-For with the
 # address it saw, the client is that header's first hop; anywhere else the header is forged.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
@@ -417,27 +419,27 @@ VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1
 
 # --- Partner API (issue 6) ---
 # Keys first (their WWW-Authenticate header makes a missing key a 401); a partner manager's
-# session serves the browsable API. Every answer, errors included, is partners.api.errors' shape.
+# session serves the browsable API. Every answer, errors included, is partner_api.errors' shape.
 REST_FRAMEWORK |= {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "partners.api.authentication.ApiKeyAuthentication",
+        "partner_api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.IsPartner"],
+    "DEFAULT_PERMISSION_CLASSES": ["partner_api.permissions.IsPartner"],
     "DEFAULT_RENDERER_CLASSES": [
-        "partners.api.renderers.FastJSONRenderer",
+        "partner_api.renderers.FastJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # JSON nested deeper than a request can need is refused before it is parsed.
     "DEFAULT_PARSER_CLASSES": [
-        "partners.api.parsers.DepthLimitedJSONParser",
+        "partner_api.parsers.DepthLimitedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["partners.api.throttling.ApiKeyRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.NewestFirstCursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "partners.api.schema.PartnerAutoSchema",
-    "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["partner_api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "partner_api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "partner_api.schema.PartnerAutoSchema",
+    "EXCEPTION_HANDLER": "partner_api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Requests one key (or one partner manager) may make per minute, counted in the cache.
@@ -491,7 +493,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX_TRIM": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "partners.api.schema.bilingual_descriptions",
+        "partner_api.schema.bilingual_descriptions",
     ],
 }
 
@@ -529,7 +531,7 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "talentoffice.security.login_client_ip"
-AXES_USERNAME_CALLABLE = "talentoffice.security.login_username"
+AXES_USERNAME_CALLABLE = "mobile.backends.login_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 # A later success does not wipe earlier failures: an attacker holding one good password must not
 # be able to reset the count for the address they guess from.

@@ -6,9 +6,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from cases.files import protected_media
+
 from .calendar_pages import calendar_notice
 from .health import health
-from .views import protected_media
 
 admin.site.site_header = _("TalentOffice · talent assistant programme")
 admin.site.site_title = _("TalentOffice")
@@ -21,8 +22,8 @@ urlpatterns = [
     path("rota/", include("assistants.urls")),
     path("calendar/", include("assistants.feed_urls")),
     path("p/", include("cases.public_urls")),
-    path("m/", include("assistants.mobile.urls")),
-    path("api/v1/", include("partners.api.urls")),
+    path("m/", include("mobile.urls")),
+    path("api/v1/", include("partner_api.urls")),
     path("staff/calendar/", calendar_notice, name="calendar_notice"),
     path("staff/", include("steering.urls")),
     path("health/", health, name="health"),

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from cases import visits
 from cases.models import CaseEvent, Visit, VisitAttachment
+from talentoffice import uploads
 from tests import factories
 from tests.factories.visits import (
     EXE,
@@ -225,7 +226,7 @@ def test_a_file_over_the_size_limit_is_refused(assistant, settings, media_root):
 
 def test_the_size_limit_defaults_to_ten_megabytes(settings):
     del settings.VISIT_ATTACHMENT_MAX_BYTES
-    assert visits.max_attachment_bytes() == 10 * 1024 * 1024
+    assert uploads.max_attachment_bytes() == 10 * 1024 * 1024
 
 
 def test_one_bad_attachment_of_two_saves_neither_nor_the_visit(assistant, media_root):

@@ -134,7 +134,7 @@ class Case(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="case_newest"),
             models.Index(fields=["state", "target_date"], name="case_state_target"),
             models.Index(fields=["lead", "state"], name="case_lead_state"),
-            # An assistant's own lists on the phone (assistants/mobile/scopes.py): soonest due
+            # An assistant's own lists on the phone (mobile/scopes.py): soonest due
             # first, all cases and the open ones, and newest first, read in order and limited,
             # so a page costs the same however many cases the assistant has had.
             models.Index(fields=["lead", "target_date", "-id"], name="case_lead_due"),

@@ -11,11 +11,12 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
-from cases.models import CouncilMeeting, Enterprise, Resident
+from cases.models import Case, CouncilMeeting, Enterprise, Resident
 from partners.models import Partner
 from steering.models import Activity, Campaign, CampaignTarget, ChairTerm, PartnerTarget
-from talentoffice.models import Community
+from talentoffice.models import Community, Street
 
 BATCH = 2000
 # Activities per month of the past year at scale 1.
@@ -174,10 +175,6 @@ class _ExistingDistrict:
     """What build_steering_demo reads of a district, taken from a database seeded earlier."""
 
     def __init__(self, *, seed: int, scale: int):
-        from django.utils import timezone
-
-        from talentoffice.models import Street
-
         self.rng = random.Random(seed)
         self.today = timezone.localdate()
         self.scale = scale
@@ -191,7 +188,5 @@ class _ExistingDistrict:
 @transaction.atomic
 def build_for_existing_district(*, seed: int = 2024) -> dict:
     """Add the demo steering records to a district seeded before they existed (benchmarks)."""
-    from cases.models import Case
-
     scale = max(1, round(Case.objects.count() / 3000))
     return build_steering_demo(_ExistingDistrict(seed=seed, scale=scale))

@@ -9,8 +9,8 @@ from rest_framework import serializers
 
 from assistants.models import Skill
 from cases.models import Case, Visit
-from partners.api import views
-from partners.api.authentication import ApiKeyPrincipal
+from partner_api import views
+from partner_api.authentication import ApiKeyPrincipal
 from partners.services import create_api_key
 from tests import factories
 from tests.factories.assign import make_case

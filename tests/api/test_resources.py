@@ -9,10 +9,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from assistants.models import Assistant
+from assistants.proposals import approve_proposal, reject_proposal
 from cases import workflow
 from cases.models import Visit
 from partners.models import ApiIdempotencyKey, AssistantProposal
-from partners.services import approve_proposal, reject_proposal
 from tests import factories
 from tests.api.conftest import client_with_key
 from tests.factories.assign import make_case

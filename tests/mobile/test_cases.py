@@ -33,9 +33,9 @@ def test_my_cases_lists_the_cases_i_lead_or_help_with(bob, assistant, second_ass
 def test_cases_led_and_helped_with_page_together_soonest_due_first(
     bob, assistant, second_assistant, monkeypatch
 ):
-    # The two kinds are read apart and merged (assistants.mobile.scopes.first_cases): the order
+    # The two kinds are read apart and merged (mobile.scopes.first_cases): the order
     # and the pages must be those of one list. Two cases a page, so every page crosses the merge.
-    monkeypatch.setattr("assistants.mobile.views.cases.CASES_PER_PAGE", 2)
+    monkeypatch.setattr("mobile.views.cases.CASES_PER_PAGE", 2)
     due = {}
     for day, lead in [(10, assistant), (5, second_assistant), (20, assistant), (None, assistant)]:
         case = make_case_in_progress(lead=lead)

@@ -21,7 +21,7 @@ from tests.factories.visits import JPEG, make_case_in_progress
 # Every page begins with: session, user, assistant (the access check). Pages that read through a
 # visible_to queryset add one lookup of the user's partner contact (talentoffice.access), once;
 # pages listing cases or their requesters add the ids of the cases the assistant helps with
-# (read once per request by assistants.mobile.scopes.cases_visible_to).
+# (read once per request by mobile.scopes.cases_visible_to).
 PAGES = {
     # + partner contact, next shift, helped-case ids, open cases led and helped with,
     # follow-ups due, unread count
@@ -97,7 +97,7 @@ def populate(assistant, second_assistant, point, size):
             recipient=assistant.user, kind="x", occasion=f"n{n}", subject=f"通知{n}"
         )
         # Bob helps with Charlie's cases too: his lists read the cases he leads and the ones he
-        # helps with apart (assistants.mobile.scopes.first_cases), one query each.
+        # helps with apart (mobile.scopes.first_cases), one query each.
         make_case_in_progress(lead=second_assistant).helpers.add(assistant)
         make_case_in_progress(lead=second_assistant)
         first_case = first_case or case

@@ -3,9 +3,9 @@
 from datetime import date, time
 
 from assistants import shifts
-from assistants.mobile.views.shifts import SWAP_OFFERS_ON_SHIFTS
-from assistants.mobile.views.swaps import SWAP_OFFERS_PER_PAGE
 from assistants.models import Shift, SwapRequest
+from mobile.views.shifts import SWAP_OFFERS_ON_SHIFTS
+from mobile.views.swaps import SWAP_OFFERS_PER_PAGE
 from tests import factories
 from tests.factories.shifts import local, make_shift, make_swap
 from tests.mobile.conftest import english_client

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assistants.forms import ShiftAdminForm
 from cases.models import Case, Visit
-from partners.api.parsers import MAX_DEPTH, json_depth
+from partner_api.parsers import MAX_DEPTH, json_depth
 from partners.services import create_api_key
 from talentoffice.bad_input import is_bad_input_error
 from tests.api.conftest import build_world, client_with_key

@@ -40,7 +40,7 @@ def test_a_saved_photo_is_not_read_again_when_its_caption_changes(db, media, mon
     def refuse(upload):
         raise AssertionError("the stored file was checked again")
 
-    monkeypatch.setattr("cases.visits.check_attachment", refuse)
+    monkeypatch.setattr("talentoffice.uploads.check_attachment", refuse)
     again = ActivityPhoto.objects.get(pk=saved.pk)
     again.caption = "宣讲现场"
     again.full_clean()

@@ -16,9 +16,8 @@ from assistants.choices import AssistantStatus, ShiftStatus, Specialty
 from assistants.models import Assistant, Dispatch, Shift
 from cases.choices import CaseState, VisitKind
 from cases.models import Case, Visit
-
-from .choices import ProposalKind, ProposalStatus, WebhookDeliveryStatus, WebhookEvent
-from .models import AssistantProposal, WebhookDelivery
+from partners.choices import ProposalKind, ProposalStatus, WebhookDeliveryStatus, WebhookEvent
+from partners.models import AssistantProposal, WebhookDelivery
 
 
 class IdField(forms.IntegerField):

@@ -82,7 +82,7 @@ class PartnerAutoSchema(AutoSchema):
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "partners.api.authentication.ApiKeyAuthentication"
+    target_class = "partner_api.authentication.ApiKeyAuthentication"
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):

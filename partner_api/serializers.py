@@ -1,7 +1,7 @@
 """What the partner API reads and writes: explicit fields, residents' personal data masked.
 
 Every field has an English description (an English msgid); the schema adds its Chinese
-translation beside it (partners.api.schema.bilingual_descriptions). Serializers refuse fields
+translation beside it (partner_api.schema.bilingual_descriptions). Serializers refuse fields
 they do not know, so a typo in a client is an error rather than a silently ignored value.
 """
 
@@ -179,7 +179,7 @@ class AssistantProposalSerializer(StrictSerializerMixin, serializers.ModelSerial
             "created_at",
         ]
         read_only_fields = ["id", "status", "decision_reason", "decided_at", "created_at"]
-        # One pending proposal per assistant is checked by partners.services.propose (409);
+        # One pending proposal per assistant is checked by assistants.proposals.propose (409);
         # DRF's generated validator for that constraint would make `assistant` required.
         validators = []
         extra_kwargs = {

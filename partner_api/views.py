@@ -25,18 +25,11 @@ from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assistants import proposals
 from assistants.models import Assistant, Shift
 from cases.models import Case, Visit
 from cases.visits import log_visit
-from partners import services, webhooks
-from partners.filtersets import (
-    AssistantFilterSet,
-    CaseFilterSet,
-    ProposalFilterSet,
-    ShiftFilterSet,
-    VisitFilterSet,
-    WebhookDeliveryFilterSet,
-)
+from partners import webhooks
 from partners.models import (
     Agreement,
     ApiIdempotencyKey,
@@ -45,13 +38,21 @@ from partners.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from partners.scorecard import scorecard
 from talentoffice.access import partner_id_of
 
 from . import serializers as api
 from .errors import BodyTooLarge, Conflict, IdempotencyConflict
+from .filtersets import (
+    AssistantFilterSet,
+    CaseFilterSet,
+    ProposalFilterSet,
+    ShiftFilterSet,
+    VisitFilterSet,
+    WebhookDeliveryFilterSet,
+)
 from .idempotency import idempotency_key, replayed, run_once
 from .schema import error_answers
+from .scorecard import scorecard
 
 # The longest period one scorecard covers.
 SCORECARD_MAX_DAYS = 366
@@ -200,7 +201,7 @@ class AssistantProposalViewSet(
 
     def _propose(self, data):
         try:
-            return services.propose(
+            return proposals.propose(
                 partner=Partner.objects.get(pk=self.partner_id),
                 kind=data["kind"],
                 assistant=data.get("assistant"),
@@ -229,7 +230,7 @@ class AssistantProposalViewSet(
 
     def _cancel(self, proposal):
         try:
-            return services.cancel_proposal(proposal=proposal)
+            return proposals.cancel_proposal(proposal=proposal)
         except DjangoValidationError as error:
             raise Conflict(error.messages[0], "decided") from error
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from assistants.models import Assistant, Shift
 from cases.models import Case, FollowUp
-
-from .models import Partner
+from partners.models import Partner
 
 
 @dataclass

@@ -5,9 +5,8 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from assistants.models import Assistant
 from talentoffice.validators import MOBILE_PATTERN, normalize_phone
-
-from ..models import Assistant
 
 
 def login_of_phone(typed: str):
@@ -19,6 +18,25 @@ def login_of_phone(typed: str):
         Assistant.objects.select_related("user").filter(phone=phone, user__isnull=False).first()
     )
     return assistant.user if assistant is not None else None
+
+
+def login_username(request, credentials) -> str | None:
+    """The login that failed attempts count against, whichever name it was typed under.
+
+    django-axes' AXES_USERNAME_CALLABLE. Assistants may sign in with their mobile number
+    (PhoneBackend); counted as typed, five guesses by phone and five by username would make ten.
+    A number on an assistant's record with a login counts as that login's username.
+    """
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = request.POST.get("username")
+    if not typed:
+        return typed
+    # A username wins over a phone number, as in AUTHENTICATION_BACKENDS (ModelBackend first).
+    user = login_of_phone(typed)
+    if user is None or get_user_model().objects.filter(username=typed).exists():
+        return typed
+    return user.get_username()
 
 
 class PhoneBackend(ModelBackend):

@@ -19,7 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from cases.visits import IMAGE, sniff
+from talentoffice.uploads import IMAGE, sniff
 
 # Formats Pillow reads out of the box; HEIC needs a plugin we do not ship.
 SHRINKABLE = {"image/jpeg", "image/png", "image/webp"}
