@@ -11,5 +11,8 @@ class CasesConfig(AppConfig):
         from talentoffice import audit
 
         from . import checks  # noqa: F401  (registers the upload-folder check)
+        from .events import register as register_events
 
         audit.connect()
+        # Who hears of each step in a case's timeline.
+        register_events()

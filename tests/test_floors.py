@@ -45,7 +45,6 @@ UPWARD_STILL_TO_MOVE = {
     "partners.admin -> cases.visits",
     "partners.services -> assistants.models",
     "partners.services -> assistants.services",
-    "partners.webhooks -> assistants.models",
     "talentoffice.audit -> assistants.models",
     "talentoffice.audit -> cases.models",
     "talentoffice.audit -> partners.models",
@@ -167,16 +166,12 @@ def function_local_imports_without_reason():
 
 # Function-local imports of our own code that still have no reason written beside them.
 LOCAL_IMPORTS_STILL_TO_EXPLAIN = {
-    "assistants.rota:_notify_assignees -> talentoffice.notifications",
     "cases.files:serve_media_path -> partners.models",
     "demo.seeding.steering:__init__ -> talentoffice.models",
     "demo.seeding.steering:build_for_existing_district -> cases.models",
     "partners.admin:clean_document -> cases.visits",
     "partners.services:_applied -> assistants.models",
     "partners.services:approve_proposal -> assistants.services",
-    "partners.webhooks:case_resolved -> assistants.models",
-    "partners.webhooks:rota_published -> assistants.models",
-    "partners.webhooks:shifts_opened -> assistants.models",
     "steering.charts:reach_by_street -> talentoffice.models",
     "steering.models:clean -> cases.visits",
     "steering.views:_target_cells -> talentoffice.masking",
