@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 
 from partners import webhooks as partner_webhooks
 from partners.choices import WebhookEvent
+from partners.models import WebhookEndpoint
 from talentoffice import events
 from talentoffice.access import district_staff
 from talentoffice.events import Tell
@@ -240,10 +241,12 @@ def _swapped(batch):
 
 def _rota_published(batch):
     """One event per live shift of each rota to the partners who listen."""
+    # A district's month is tens of thousands of shifts: read only those of partners who listen.
+    listening = WebhookEndpoint.objects.filter(active=True).values("partner_id")
     for rota in batch:
         shifts = (
             Shift.objects.live()
-            .filter(rota=rota, assistant__isnull=False)
+            .filter(rota=rota, assistant__partner_id__in=listening)
             .select_related("assistant")
             .order_by("pk")
         )

@@ -15,7 +15,6 @@ transaction of their own, and their deliveries go through the outbox as any othe
 The core imports no app: the audiences and payloads are the apps' own functions.
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,8 +23,6 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from .notifications import Message, notify_many
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,9 @@ def announce(instances: Iterable, kind=None) -> None:
             seen.add((rule, instance.pk))
             batch.append((rule, type(instance), instance.pk))
     if batch:
-        transaction.on_commit(lambda: _tell(batch), robust=False)
+        # Robust: the step has committed whatever happens here; a message that cannot be written
+        # is logged, and must not turn the person's finished step into an error page.
+        transaction.on_commit(lambda: _tell(batch), robust=True)
 
 
 def _tell(batch) -> None:
