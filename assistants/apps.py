@@ -10,6 +10,7 @@ class AssistantsConfig(AppConfig):
         # Models and the audit registry can only be imported once the app registry is ready.
         from talentoffice.audit import track
 
+        from . import events
         from .models import Assistant, Dispatch, Shift
 
         track(Dispatch)
@@ -17,3 +18,5 @@ class AssistantsConfig(AppConfig):
         track(Assistant, exclude_fields=["calendar_token"])
         # The revision only tells calendars to refresh; every real change is recorded anyway.
         track(Shift, exclude_fields=["sequence"])
+        # Who hears of each step in a shift's life, of a rota published, of leave that freed shifts.
+        events.register()

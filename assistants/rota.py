@@ -22,14 +22,14 @@ from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partners import webhooks as partner_webhooks
+from talentoffice import events
 from talentoffice.audit import log_bulk_create
-from talentoffice.models import CalendarDay, NotificationKind
+from talentoffice.models import CalendarDay
 from talentoffice.workdays import WorkdayCalendar, not_official_years
 
 from .choices import AssistantStatus, RotaStatus, ShiftEventKind, ShiftStatus, Specialty
@@ -722,51 +722,13 @@ def publish_rota(
         locked.shifts.select_related("service_point").order_by("pk"),
         note=f"rota published: {locked.name}",
     )
-    if notify_assistants:
-        _notify_assignees(locked)
-    partner_webhooks.rota_published(rota=locked)  # posted after commit
+    # The rota's assignment rows were written in one statement, so no signal tells of them:
+    # its assistants (unless staff publish quietly) and their partners hear of the rota after
+    # commit, one message per assistant.
+    events.announce([locked], kind="published" if notify_assistants else "published_quietly")
     for name in ("status", "published_at", "published_by", "updated_at"):
         setattr(rota, name, getattr(locked, name))
     return locked
-
-
-def _notify_assignees(rota: Rota) -> None:
-    """One message per assistant with a login, saying how many shifts the rota gives them."""
-    try:
-        from talentoffice.notifications import notify
-    except ImportError:
-        # The notifications module is built in parallel; until it lands publishing stays quiet.
-        return
-    from django.contrib.auth import get_user_model
-
-    shifts_per_user = dict(
-        Shift.objects.live()
-        .filter(rota=rota, assistant__user__isnull=False)
-        .values_list("assistant__user_id")
-        .annotate(count=Count("pk"))
-        .values_list("assistant__user_id", "count")
-    )
-    users = get_user_model().objects.in_bulk(list(shifts_per_user))
-    for user_id, count in sorted(shifts_per_user.items()):
-
-        def render(count=count):
-            # Called by notify() under the recipient's language.
-            from django.utils.translation import gettext, ngettext
-
-            subject = gettext("New duty shifts: %(rota)s") % {"rota": rota.name}
-            body = ngettext(
-                "You have %(count)d shift in the rota “%(rota)s”.",
-                "You have %(count)d shifts in the rota “%(rota)s”.",
-                count,
-            ) % {"count": count, "rota": rota.name}
-            return subject, body
-
-        notify(
-            recipient=users[user_id],
-            kind=NotificationKind.ROTA_PUBLISHED,
-            target=rota,
-            render=render,
-        )
 
 
 @transaction.atomic

@@ -18,16 +18,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from partners import webhooks as partner_webhooks
-from talentoffice.access import district_staff
+from talentoffice import events
 from talentoffice.audit import log_bulk_changes
-from talentoffice.models import NotificationKind
-from talentoffice.notifications import notify
 
 from .choices import ShiftEventKind, ShiftStatus, SwapStatus, UnavailabilityStatus
 from .models import Assistant, Dispatch, Shift, ShiftEvent, SwapRequest, Unavailability
@@ -363,7 +358,6 @@ def _complete_swap(*, shift, swap, by=None, now) -> None:
         note=f"{previous.name} → {swap.accepted_by.name}",
         at=now,
     )
-    partner_webhooks.shift_assigned(shift=shift, previous=previous)  # posted after commit
 
 
 @transaction.atomic
@@ -492,7 +486,6 @@ def assign_shift(*, shift, assistant, by) -> Shift:
     if previous is not None:
         _log(shift, ShiftEventKind.UNASSIGNED, actor=by, assistant=previous, at=now)
     _log(shift, ShiftEventKind.ASSIGNED, actor=by, assistant=assistant, at=now)
-    partner_webhooks.shift_assigned(shift=shift, previous=previous)  # posted after commit
     return shift
 
 
@@ -570,7 +563,7 @@ def approve_leave(*, unavailability, by) -> list[int]:
         changes_by_pk={pk: {"assistant": (leave.assistant_id, None)} for pk in opened},
     )
     _withdraw_live_swaps(opened, actor=by, now=now)
-    ShiftEvent.objects.bulk_create(
+    freed = ShiftEvent.objects.bulk_create(
         ShiftEvent(
             shift_id=shift_id,
             kind=ShiftEventKind.OPENED_BY_LEAVE,
@@ -581,45 +574,11 @@ def approve_leave(*, unavailability, by) -> list[int]:
         )
         for shift_id in opened
     )
-    _alert_staff_about_opened_shifts(leave=leave, shift_ids=opened)
-    partner_webhooks.shifts_opened(shift_ids=opened, assistant=leave.assistant)  # after commit
+    # Written in bulk, so no signal tells of them: each freed shift goes to the assistant's
+    # partner, and staff hear once of the whole leave, after commit.
+    events.announce(freed)
+    events.announce([leave], kind="freed_shifts")
     return opened
-
-
-def _alert_staff_about_opened_shifts(*, leave, shift_ids) -> None:
-    """Tell every active staff member that approved leave left shifts open."""
-    count = len(shift_ids)
-    name = leave.assistant.name
-    first, last = leave.starts_on, leave.ends_on
-
-    def render():
-        # notify() calls this under each recipient's language.
-        subject = ngettext(
-            "%(count)s shift of %(name)s is open after approved leave",
-            "%(count)s shifts of %(name)s are open after approved leave",
-            count,
-        ) % {"count": count, "name": name}
-        body = gettext(
-            "%(name)s is on leave from %(first)s to %(last)s. "
-            "Their shifts on those days are open and need someone."
-        ) % {"name": name, "first": first.isoformat(), "last": last.isoformat()}
-        return subject, body
-
-    # The open shifts of those days, where staff fill them (ids would not fit in a link).
-    link = (
-        reverse("admin:assistants_shift_changelist")
-        + f"?assistant__isnull=True&date__gte={first.isoformat()}&date__lte={last.isoformat()}"
-    )
-    staff = district_staff()
-    for user in staff:
-        notify(
-            recipient=user,
-            kind=NotificationKind.SHIFTS_OPENED_BY_LEAVE,
-            # Per leave and person: approving is one-way, but a retried request must not repeat it.
-            target=leave,
-            render=render,
-            link=link,
-        )
 
 
 @transaction.atomic

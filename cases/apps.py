@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         from talentoffice.audit import track
 
         from . import checks  # noqa: F401  (registers the upload-folder check)
+        from .events import register as register_events
         from .models import Case, FollowUp, Resident, Visit
 
         track(Visit)
@@ -24,3 +25,5 @@ class CasesConfig(AppConfig):
             mask_callable="talentoffice.audit.mask_value",
             exclude_fields=["id_number_hash"],
         )
+        # Who hears of each step in a case's timeline.
+        register_events()

@@ -18,9 +18,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from partners.models import PartnerContact
-from talentoffice.models import NotificationKind
-from talentoffice.notifications import notify
 from talentoffice.workdays import add_workdays
 
 from .choices import CaseEventKind, CaseState, DecisionStatus
@@ -170,45 +167,15 @@ def supervise_case(*, case, by, note) -> Case:
     case.supervised = True
     case.supervision_note = note.strip()
     case.save(update_fields=["supervised", "supervision_note", "updated_at"])
-    event = CaseEvent.objects.create(
+    # The event table tells the lead and the lead's partner managers, once this commits.
+    CaseEvent.objects.create(
         case=case,
         kind=CaseEventKind.SUPERVISED,
         actor=by,
         assistant=case.lead,
         note=case.supervision_note,
     )
-    _tell_lead_and_partner_of_supervision(case, event)
     return case
-
-
-def _tell_lead_and_partner_of_supervision(case, event):
-    """The lead and the lead's partner managers see the supervision note in their inbox."""
-    if case.lead_id is None:
-        return
-    recipients = [case.lead.user] if case.lead.user_id else []
-    recipients += [
-        contact.user
-        for contact in PartnerContact.objects.filter(
-            partner_id=case.lead.partner_id, user__isnull=False
-        ).select_related("user")
-    ]
-
-    def render():
-        return (
-            _("Supervision: case %(number)s") % {"number": case.number},
-            _("Staff put case %(number)s “%(title)s” under supervision: %(note)s")
-            % {"number": case.number, "title": case.title, "note": case.supervision_note},
-        )
-
-    for user in recipients:
-        notify(
-            recipient=user,
-            kind=NotificationKind.CASE_SUPERVISED,
-            target=case,
-            # Each supervision is told anew: the event that put the case under it.
-            occasion=event.pk,
-            render=render,
-        )
 
 
 @transaction.atomic

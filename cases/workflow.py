@@ -3,7 +3,8 @@
 new → assigned → in progress → resolved (with an outcome) → followed up → closed, with the
 work-order steps of the 12345 hotline on the way: the lead accepts (签收) or returns (退单) an
 assigned case, staff reassign with a reason, and a follow-up that finds the problem back
-reopens the case. Every change writes a CaseEvent, so the timeline is complete by construction.
+reopens the case. Every change writes a CaseEvent, so the timeline is complete by construction,
+and the event table (`cases/events.py`) tells the people and partners of each once it commits.
 """
 
 from datetime import timedelta
@@ -14,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners import webhooks as partner_webhooks
 from talentoffice.workdays import accept_deadline, add_workdays
 
 from .choices import CaseEventKind, CaseOutcome, CaseState
@@ -160,7 +160,6 @@ def assign_case(*, case, lead, by, helpers=(), note="") -> Case:
             CaseEvent.objects.create(
                 case=case, kind=CaseEventKind.HELPER_ADDED, actor=by, assistant=helper
             )
-    partner_webhooks.case_assigned(case=case, assistants=[lead, *helpers])  # after commit
     return case
 
 
@@ -239,7 +238,6 @@ def reassign_case(*, case, lead, by, reason) -> Case:
     case.accept_by = accept_deadline(now)
     case.accepted_at = None
     case.save()
-    partner_webhooks.case_assigned(case=case, assistants=[lead])  # posted after commit
     return case
 
 
@@ -264,7 +262,6 @@ def resolve_case(*, case, outcome, by=None, assistant=None, note="") -> Case:
         case.follow_up_due = timezone.localdate() + timedelta(days=case.service_item.follow_up_days)
         FollowUp.objects.create(case=case, due_on=case.follow_up_due)
     case.save()
-    partner_webhooks.case_resolved(case=case)  # rows now, posted after commit
     return case
 
 

@@ -49,6 +49,8 @@ class WebhookEvent(models.TextChoices):
     SHIFT_CHANGED = "shift.changed", _("a shift of one of our assistants changed or was taken off")
     CASE_ASSIGNED = "case.assigned", _("a case was assigned to one of our assistants")
     CASE_RESOLVED = "case.resolved", _("a case one of our assistants works on was resolved")
+    CASE_REOPENED = "case.reopened", _("a case one of our assistants resolved was reopened")
+    CASE_CLOSED = "case.closed", _("a case one of our assistants worked on was closed")
 
 
 class WebhookDeliveryStatus(models.TextChoices):

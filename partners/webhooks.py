@@ -29,14 +29,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from talentoffice import outbox
 from talentoffice.outbox import DeliveryResult, PermanentError, TemporaryError, http_error
 
-from .choices import WebhookEvent
 from .models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -146,8 +144,9 @@ def _queue(deliveries) -> None:
     outbox.queue(deliveries)
 
 
-def _shift_data(shift) -> dict:
-    return {
+def shift_data(shift, *, assistant_id, change="") -> dict:
+    """The payload of a shift event: the shift, the assistant it is about, what changed."""
+    data = {
         "shift": {
             "id": shift.pk,
             "date": shift.date.isoformat(),
@@ -156,66 +155,16 @@ def _shift_data(shift) -> dict:
             "service_point": shift.service_point_id,
             "specialty": shift.specialty,
             "status": shift.status,
-        }
+        },
+        "assistant": assistant_id,
     }
+    if change:
+        data["change"] = change
+    return data
 
 
-def shift_assigned(*, shift, previous=None) -> None:
-    """A shift went to an assistant (staff, a swap): tell their partner, and the previous one's."""
-    data = _shift_data(shift)
-    emit(
-        event=WebhookEvent.SHIFT_ASSIGNED,
-        partner_ids=[shift.assistant.partner_id],
-        data=data | {"assistant": shift.assistant_id},
-    )
-    if previous is not None and previous.pk != shift.assistant_id:
-        emit(
-            event=WebhookEvent.SHIFT_CHANGED,
-            partner_ids=[previous.partner_id],
-            data=data | {"assistant": previous.pk, "change": "taken_off"},
-        )
-
-
-def shifts_opened(*, shift_ids, assistant) -> None:
-    """Approved leave took these shifts off an assistant: tell the assistant's partner."""
-    if not shift_ids:
-        return
-    from assistants.models import Shift
-
-    shifts = Shift.objects.filter(pk__in=shift_ids).order_by("pk")
-    emit_many(
-        event=WebhookEvent.SHIFT_CHANGED,
-        items=[
-            (
-                assistant.partner_id,
-                _shift_data(shift) | {"assistant": assistant.pk, "change": "taken_off"},
-            )
-            for shift in shifts
-        ],
-    )
-
-
-def rota_published(*, rota) -> None:
-    """A published rota gives shifts to assistants: one event per shift to listening partners."""
-    from assistants.models import Shift
-
-    listening = WebhookEndpoint.objects.filter(active=True).values("partner_id")
-    shifts = (
-        Shift.objects.live()
-        .filter(rota=rota, assistant__partner_id__in=listening)
-        .select_related("assistant")
-        .order_by("pk")
-    )
-    emit_many(
-        event=WebhookEvent.SHIFT_ASSIGNED,
-        items=[
-            (shift.assistant.partner_id, _shift_data(shift) | {"assistant": shift.assistant_id})
-            for shift in shifts
-        ],
-    )
-
-
-def _case_data(case, assistant_id) -> dict:
+def case_data(case, *, assistant_id) -> dict:
+    """The payload of a case event: no resident or enterprise, only the case's own fields."""
     return {
         "case": {
             "id": case.pk,
@@ -225,29 +174,6 @@ def _case_data(case, assistant_id) -> dict:
         },
         "assistant": assistant_id,
     }
-
-
-def case_assigned(*, case, assistants) -> None:
-    """A case was given to assistants (as lead or helper): tell each one's partner."""
-    people = {assistant.pk: assistant for assistant in assistants}.values()
-    emit_many(
-        event=WebhookEvent.CASE_ASSIGNED,
-        items=[(person.partner_id, _case_data(case, person.pk)) for person in people],
-    )
-
-
-def case_resolved(*, case) -> None:
-    """A case was resolved: tell the partners of its lead and helpers."""
-    from assistants.models import Assistant
-
-    people = Assistant.objects.filter(Q(led_cases=case) | Q(helped_cases=case)).distinct()
-    emit_many(
-        event=WebhookEvent.CASE_RESOLVED,
-        items=[
-            (partner_id, _case_data(case, assistant_id))
-            for assistant_id, partner_id in people.values_list("pk", "partner_id")
-        ],
-    )
 
 
 # ---------------------------------------------------------------------------------------------

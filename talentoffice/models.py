@@ -271,6 +271,13 @@ class NotificationKind(models.TextChoices):
     CASE_LIAISON_VISIT = "case.liaison_visit", _("enterprise visit reminder")
     CASE_DIGEST = "case.digest", _("daily overdue digest")
     CASE_SUPERVISED = "case.supervised", _("case under supervision")
+    CASE_ASSIGNED = "case.assigned", _("case given to you")
+    CASE_RETURNED = "case.returned", _("case returned")
+    CASE_REOPENED = "case.reopened", _("case reopened")
+    CASE_REFERRED = "case.referred", _("referral to decide")
+    CASE_REFERRAL_DECIDED = "case.referral_decided", _("referral decided")
+    CASE_EXTENSION_REQUESTED = "case.extension_requested", _("extension to decide")
+    CASE_EXTENSION_DECIDED = "case.extension_decided", _("extension decided")
     STEERING_DIGEST = "steering.digest", _("monthly figures")
     ROTA_PUBLISHED = "rota_published", _("rota published")
     SHIFTS_OPENED_BY_LEAVE = "shifts_opened_by_leave", _("shifts opened by leave")
@@ -278,6 +285,11 @@ class NotificationKind(models.TextChoices):
     SHIFT_BEFORE_SHIFT = "shift.before_shift", _("duty soon")
     SHIFT_OPEN_SLOT = "shift.open_slot", _("open shift")
     SHIFT_MISSED_CHECK_IN = "shift.missed_check_in", _("missed check-in")
+    SHIFT_ASSIGNED = "shift.assigned", _("shift given to you")
+    SHIFT_TAKEN_OFF = "shift.taken_off", _("shift taken off you")
+    SHIFT_OFFERED = "shift.offered", _("shift offered to you")
+    SHIFT_SWAP_TO_APPROVE = "shift.swap_to_approve", _("swap to approve")
+    SHIFT_SWAPPED = "shift.swapped", _("shift swapped")
 
 
 class Notification(models.Model):

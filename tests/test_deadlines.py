@@ -284,16 +284,23 @@ def test_an_assigned_case_not_yet_accepted_may_ask_for_more_time(second_assistan
 
 
 def test_the_lead_and_the_partner_manager_are_told_of_a_supervision_in_their_inbox(
-    case, second_assistant, staff_user, partner_b_manager, partner_a_manager
+    case,
+    second_assistant,
+    staff_user,
+    partner_b_manager,
+    partner_a_manager,
+    django_capture_on_commit_callbacks,
 ):
     from talentoffice.models import Notification
 
-    supervise_case(case=case, by=staff_user, note="群众反映强烈，请本周内答复")
+    with django_capture_on_commit_callbacks(execute=True):
+        supervise_case(case=case, by=staff_user, note="群众反映强烈，请本周内答复")
     told = Notification.objects.filter(kind="case.supervised")
     assert sorted(told.values_list("recipient__username", flat=True)) == sorted(
         [second_assistant.user.username, partner_b_manager.username]
     )
     assert all("群众反映强烈" in notification.body for notification in told)
     # A second supervision is a new message; the same one is never written twice.
-    supervise_case(case=case, by=staff_user, note="再次催办")
+    with django_capture_on_commit_callbacks(execute=True):
+        supervise_case(case=case, by=staff_user, note="再次催办")
     assert Notification.objects.filter(kind="case.supervised").count() == 4

@@ -129,7 +129,7 @@ def test_approved_leave_opens_the_assistants_future_shifts_on_those_days_only(
 
 
 def test_approved_leave_alerts_every_active_staff_member_once(
-    assistant, staff_user, bobs_week, limited_staff_user
+    assistant, staff_user, bobs_week, limited_staff_user, django_capture_on_commit_callbacks
 ):
     User = get_user_model()
     User.objects.create_user("gone", is_staff=True, is_active=False)
@@ -141,7 +141,7 @@ def test_approved_leave_alerts_every_active_staff_member_once(
         ends_on=date(2026, 3, 6),
     )
 
-    with translation.override("en"):
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         shifts.approve_leave(unavailability=leave, by=staff_user)
 
     alerts = Notification.objects.filter(kind="shifts_opened_by_leave")
@@ -153,10 +153,13 @@ def test_approved_leave_alerts_every_active_staff_member_once(
     assert "assistant__isnull=True" in alert.link
 
 
-def test_approved_leave_without_shifts_alerts_nobody(assistant, staff_user):
+def test_approved_leave_without_shifts_alerts_nobody(
+    assistant, staff_user, django_capture_on_commit_callbacks
+):
     leave = make_leave(assistant=assistant, status="requested")
 
-    assert shifts.approve_leave(unavailability=leave, by=staff_user) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert shifts.approve_leave(unavailability=leave, by=staff_user) == []
 
     assert not Notification.objects.exists()
 

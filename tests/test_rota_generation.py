@@ -734,7 +734,7 @@ def test_a_clash_the_database_catches_becomes_a_message_and_leaves_nothing(db, m
 
 
 def test_publishing_tells_each_assigned_assistant_with_a_login_once_in_their_language(
-    db, staff_user, assistant
+    db, staff_user, assistant, django_capture_on_commit_callbacks
 ):
     NotificationPreference.objects.create(user=assistant.user, language="en")
     point = factories.make_service_point()
@@ -747,7 +747,8 @@ def test_publishing_tells_each_assigned_assistant_with_a_login_once_in_their_lan
     factories.make_dispatch(assistant=lawyer, service_point=point)  # no login: no message
     rota = generate_rota(starts_on=START, ends_on=START + timedelta(days=6), name="三月第一周")
 
-    publish_rota(rota=rota, by=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_rota(rota=rota, by=staff_user)
 
     message = Notification.objects.get()
     assert message.recipient == assistant.user and message.kind == "rota_published"
@@ -755,13 +756,16 @@ def test_publishing_tells_each_assigned_assistant_with_a_login_once_in_their_lan
     assert "You have 2 shifts in the rota “三月第一周”." in message.body
 
 
-def test_publishing_quietly_writes_no_messages(db, staff_user, assistant):
+def test_publishing_quietly_writes_no_messages(
+    db, staff_user, assistant, django_capture_on_commit_callbacks
+):
     point = factories.make_service_point()
     make_template(service_point=point, weekday=0, finance_needed=1, legal_needed=0)
     factories.make_dispatch(assistant=assistant, service_point=point)
     rota = generate_rota(starts_on=START, ends_on=START)
 
-    publish_rota(rota=rota, by=staff_user, notify_assistants=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_rota(rota=rota, by=staff_user, notify_assistants=False)
 
     assert rota.shifts.get().assistant == assistant
     assert not Notification.objects.exists()

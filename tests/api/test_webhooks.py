@@ -37,6 +37,11 @@ def test_assigning_a_case_writes_a_delivery_for_the_leads_partner_only(
 
     with django_capture_on_commit_callbacks() as callbacks:
         workflow.assign_case(case=case, lead=assistant, by=None)
+    # Nothing is told before the step commits: the telling itself waits for it.
+    assert not WebhookDelivery.objects.exists()
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks() as queued:
+        callbacks[0]()
 
     delivery = WebhookDelivery.objects.get()
     assert (delivery.endpoint, delivery.event) == (endpoint_a, "case.assigned")
@@ -44,15 +49,19 @@ def test_assigning_a_case_writes_a_delivery_for_the_leads_partner_only(
         "case": {"id": case.pk, "number": case.number, "state": "assigned", "outcome": ""},
         "assistant": assistant.pk,
     }
-    assert len(callbacks) == 1  # the task is queued only once the transaction commits
+    assert len(queued) == 1  # the task is queued only once the delivery row commits
 
 
-def test_resolving_a_case_tells_the_partner_of_the_lead(endpoint_a, assistant):
+def test_resolving_a_case_tells_the_partner_of_the_lead(
+    endpoint_a, assistant, django_capture_on_commit_callbacks
+):
     case = make_case(service_item=factories.make_service_item(specialty="finance"))
-    workflow.assign_case(case=case, lead=assistant, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assign_case(case=case, lead=assistant, by=None)
     workflow.accept_case(case=case, assistant=assistant)
 
-    workflow.resolve_case(case=case, outcome="resolved", assistant=assistant)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.resolve_case(case=case, outcome="resolved", assistant=assistant)
 
     assert list(WebhookDelivery.objects.order_by("pk").values_list("event", flat=True)) == [
         "case.assigned",
@@ -60,16 +69,17 @@ def test_resolving_a_case_tells_the_partner_of_the_lead(endpoint_a, assistant):
     ]
 
 
-def test_nobody_listening_writes_nothing(partner_a, assistant):
+def test_nobody_listening_writes_nothing(partner_a, assistant, django_capture_on_commit_callbacks):
     case = make_case(service_item=factories.make_service_item(specialty="finance"))
 
-    workflow.assign_case(case=case, lead=assistant, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assign_case(case=case, lead=assistant, by=None)
 
     assert not WebhookDelivery.objects.exists()
 
 
 def test_staff_giving_a_shift_tells_the_new_and_the_previous_partner(
-    endpoint_a, staff_user, partner_a, assistant
+    endpoint_a, staff_user, partner_a, assistant, django_capture_on_commit_callbacks
 ):
     point = factories.make_service_point()
     other = factories.make_assistant(partner=factories.make_partner(), specialty="finance")
@@ -80,19 +90,23 @@ def test_staff_giving_a_shift_tells_the_new_and_the_previous_partner(
         factories.make_dispatch(assistant=person, service_point=point)
     shift = factories.make_shift(assistant=other, service_point=point)
 
-    shifts.assign_shift(shift=shift, assistant=assistant, by=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        shifts.assign_shift(shift=shift, assistant=assistant, by=staff_user)
 
     events = dict(WebhookDelivery.objects.values_list("endpoint_id", "event"))
     assert events == {endpoint_a.pk: "shift.assigned", other_endpoint.pk: "shift.changed"}
 
 
-def test_an_endpoint_hears_only_the_events_it_chose(partner_a, assistant):
+def test_an_endpoint_hears_only_the_events_it_chose(
+    partner_a, assistant, django_capture_on_commit_callbacks
+):
     WebhookEndpoint.objects.create(
         partner=partner_a, url="https://hooks.example.com/", events=["case.resolved"]
     )
     case = make_case(service_item=factories.make_service_item(specialty="finance"))
 
-    workflow.assign_case(case=case, lead=assistant, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.assign_case(case=case, lead=assistant, by=None)
 
     assert not WebhookDelivery.objects.exists()
 

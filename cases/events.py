@@ -1,0 +1,329 @@
+"""Who hears of each step in a case's timeline: the cases' rows of the event table.
+
+Registered by `CasesConfig.ready()`. Each audience is a small function of the committed
+`CaseEvent`; each webhook gets every event of its kind committed together. The partner hears
+only of its own assistants' cases, and the payload carries no resident or enterprise data.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from partners import webhooks as partner_webhooks
+from partners.choices import WebhookEvent
+from partners.models import PartnerContact
+from talentoffice import events
+from talentoffice.access import district_staff
+from talentoffice.events import Tell
+from talentoffice.models import NotificationKind
+
+from .choices import CaseEventKind, CaseState
+from .models import CaseEvent
+
+
+def case_event_kind(event) -> str:
+    """A plain state change is told by the state it reached (resolved, closed)."""
+    if event.kind == CaseEventKind.TRANSITION:
+        return f"{CaseEventKind.TRANSITION}:{event.to_state}"
+    return event.kind
+
+
+RESOLVED = f"{CaseEventKind.TRANSITION}:{CaseState.RESOLVED}"
+CLOSED = f"{CaseEventKind.TRANSITION}:{CaseState.CLOSED}"
+
+
+# -- audiences --------------------------------------------------------------------------------
+
+
+def the_assistant(event):
+    """The assistant the step is about: the new lead, the helper, the lead who asked."""
+    assistant = event.assistant
+    return [assistant.user] if assistant is not None and assistant.user_id else []
+
+
+def the_lead(event):
+    """The case's lead as the step left it."""
+    lead = event.case.lead
+    return [lead.user] if lead is not None and lead.user_id else []
+
+
+def the_leads_partner_managers(event):
+    """The managers of the lead's partner, who answer for their people's work."""
+    lead = event.case.lead
+    if lead is None:
+        return []
+    contacts = PartnerContact.objects.filter(partner_id=lead.partner_id, user__isnull=False)
+    return [contact.user for contact in contacts.select_related("user").order_by("pk")]
+
+
+def staff(event):
+    """District staff: they assign, decide referrals and extensions."""
+    return district_staff()
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def _case(event):
+    return event.case
+
+
+def _phone_link(event):
+    return reverse("mobile:case_detail", args=[event.case_id])
+
+
+def _staff_link(event):
+    return reverse("admin:cases_case_change", args=[event.case_id])
+
+
+def _names(event) -> dict:
+    return {"number": event.case.number, "title": event.case.title, "note": event.note}
+
+
+def render_assigned(event, recipient):
+    names = _names(event)
+    return (
+        gettext("New case: %(number)s") % names,
+        gettext("Case %(number)s “%(title)s” is yours to handle; accept it in time.") % names,
+    )
+
+
+def render_helper(event, recipient):
+    names = _names(event)
+    return (
+        gettext("New case: %(number)s") % names,
+        gettext("You help with case %(number)s “%(title)s”.") % names,
+    )
+
+
+def render_returned(event, recipient):
+    names = _names(event)
+    return (
+        gettext("Case returned: %(number)s") % names,
+        gettext("Case %(number)s “%(title)s” was returned and needs a lead: %(note)s") % names,
+    )
+
+
+def render_reopened(event, recipient):
+    names = _names(event)
+    return (
+        gettext("Case reopened: %(number)s") % names,
+        gettext("The return visit found case %(number)s “%(title)s” unsolved: %(note)s") % names,
+    )
+
+
+def render_referred(event, recipient):
+    names = _names(event)
+    return (
+        gettext("Referral to decide: %(number)s") % names,
+        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
+    )
+
+
+def render_referral_decided(event, recipient):
+    names = _names(event)
+    return (
+        gettext("Referral decided: %(number)s") % names,
+        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
+    )
+
+
+def render_extension_requested(event, recipient):
+    names = _names(event)
+    return (
+        gettext("Extension to decide: %(number)s") % names,
+        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
+    )
+
+
+def render_extension_decided(event, recipient):
+    names = _names(event)
+    return (
+        gettext("Extension decided: %(number)s") % names,
+        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
+    )
+
+
+def render_supervised(event, recipient):
+    case = event.case
+    return (
+        gettext("Supervision: case %(number)s") % {"number": case.number},
+        gettext("Staff put case %(number)s “%(title)s” under supervision: %(note)s")
+        % {"number": case.number, "title": case.title, "note": case.supervision_note},
+    )
+
+
+# -- webhooks ---------------------------------------------------------------------------------
+
+
+def _to_the_assistants_partner(webhook_event):
+    """The partner of the assistant the step is about (the new lead, the helper)."""
+
+    def send(batch):
+        partner_webhooks.emit_many(
+            event=webhook_event,
+            items=[
+                (
+                    event.assistant.partner_id,
+                    partner_webhooks.case_data(event.case, assistant_id=event.assistant_id),
+                )
+                for event in batch
+                if event.assistant is not None
+            ],
+        )
+
+    return send
+
+
+def _to_the_partners_of_everyone_on_it(webhook_event):
+    """The partners of the lead and the helpers: each hears of the case once per assistant."""
+
+    def send(batch):
+        items = []
+        for event in batch:
+            case = event.case
+            people = dict(case.helpers.values_list("pk", "partner_id"))
+            if case.lead is not None:
+                people[case.lead_id] = case.lead.partner_id
+            items += [
+                (partner_id, partner_webhooks.case_data(case, assistant_id=assistant_id))
+                for assistant_id, partner_id in sorted(people.items())
+            ]
+        partner_webhooks.emit_many(event=webhook_event, items=items)
+
+    return send
+
+
+# -- the table --------------------------------------------------------------------------------
+
+
+def _tell(audience, who, kind, render, link=_phone_link):
+    return Tell(audience=audience, who=who, kind=kind, render=render, target=_case, link=link)
+
+
+def register() -> None:
+    """The cases' rows of the event table."""
+    events.log_model(CaseEvent, kind_of=case_event_kind)
+    assigned = _to_the_assistants_partner(WebhookEvent.CASE_ASSIGNED)
+    events.register(
+        CaseEvent,
+        CaseEventKind.ASSIGNED,
+        tell=[_tell("the lead", the_assistant, NotificationKind.CASE_ASSIGNED, render_assigned)],
+        webhook=assigned,
+        webhook_event=WebhookEvent.CASE_ASSIGNED,
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.HELPER_ADDED,
+        tell=[_tell("the helper", the_assistant, NotificationKind.CASE_ASSIGNED, render_helper)],
+        webhook=assigned,
+        webhook_event=WebhookEvent.CASE_ASSIGNED,
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.REASSIGNED,
+        tell=[
+            _tell("the new lead", the_assistant, NotificationKind.CASE_ASSIGNED, render_assigned)
+        ],
+        webhook=assigned,
+        webhook_event=WebhookEvent.CASE_ASSIGNED,
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.RETURNED,
+        # Returned, the case has no lead: staff give it to someone else.
+        tell=[
+            _tell(
+                "district staff",
+                staff,
+                NotificationKind.CASE_RETURNED,
+                render_returned,
+                link=_staff_link,
+            )
+        ],
+    )
+    events.register(
+        CaseEvent,
+        RESOLVED,
+        webhook=_to_the_partners_of_everyone_on_it(WebhookEvent.CASE_RESOLVED),
+        webhook_event=WebhookEvent.CASE_RESOLVED,
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.REOPENED,
+        # A partner told "resolved" must learn the problem came back.
+        tell=[_tell("the lead", the_lead, NotificationKind.CASE_REOPENED, render_reopened)],
+        webhook=_to_the_partners_of_everyone_on_it(WebhookEvent.CASE_REOPENED),
+        webhook_event=WebhookEvent.CASE_REOPENED,
+    )
+    events.register(
+        CaseEvent,
+        CLOSED,
+        webhook=_to_the_partners_of_everyone_on_it(WebhookEvent.CASE_CLOSED),
+        webhook_event=WebhookEvent.CASE_CLOSED,
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.REFERRED,
+        tell=[
+            _tell(
+                "district staff",
+                staff,
+                NotificationKind.CASE_REFERRED,
+                render_referred,
+                link=_staff_link,
+            )
+        ],
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.REFERRAL_DECIDED,
+        tell=[
+            _tell(
+                "the lead who referred",
+                the_assistant,
+                NotificationKind.CASE_REFERRAL_DECIDED,
+                render_referral_decided,
+            )
+        ],
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.EXTENSION_REQUESTED,
+        tell=[
+            _tell(
+                "district staff",
+                staff,
+                NotificationKind.CASE_EXTENSION_REQUESTED,
+                render_extension_requested,
+                link=_staff_link,
+            )
+        ],
+    )
+    events.register(
+        CaseEvent,
+        CaseEventKind.EXTENSION_DECIDED,
+        tell=[
+            _tell(
+                "the lead who asked",
+                the_assistant,
+                NotificationKind.CASE_EXTENSION_DECIDED,
+                render_extension_decided,
+            )
+        ],
+    )
+    supervised = NotificationKind.CASE_SUPERVISED
+    events.register(
+        CaseEvent,
+        CaseEventKind.SUPERVISED,
+        # The lead's partner answers for the lead's work, so its managers read the note too.
+        tell=[
+            _tell("the lead", the_lead, supervised, render_supervised, link=lambda event: ""),
+            _tell(
+                "the lead's partner managers",
+                the_leads_partner_managers,
+                supervised,
+                render_supervised,
+                link=lambda event: "",
+            ),
+        ],
+    )
