@@ -235,7 +235,7 @@ def _insert_as_json(entries) -> None:
             if isinstance(value, datetime):
                 value = value.isoformat()
             elif value is not None and not isinstance(field, JSONField):
-                value = field.get_db_prep_save(value, connection)
+                value = field.get_prep_value(value)
             row[field.column] = value
         rows.append(row)
     quote = connection.ops.quote_name
