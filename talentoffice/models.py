@@ -341,6 +341,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
             models.Index(fields=["batch"], name="notification_batch"),
+            # "Was this object already told of?" (the sweeps' NOT EXISTS per due row): the unique
+            # constraint's index starts with the recipient, which that question leaves open.
+            models.Index(fields=["target_type", "target_id", "kind"], name="notification_target"),
         ]
         constraints = [
             # Coalesce: a marker without a recipient, or a digest without a target, must be

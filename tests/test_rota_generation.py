@@ -653,6 +653,36 @@ def test_publishing_makes_the_rota_binding_and_records_each_assignment(db, staff
     )
 
 
+def test_publishing_writes_every_shifts_audit_entry_in_one_insert_whatever_the_rota_size(
+    db, staff_user, monkeypatch
+):
+    # A batch size below the rota's size: the entries must still go in as one statement.
+    monkeypatch.setattr("talentoffice.audit.BATCH_SIZE", 2)
+    counts = []
+    for size in (2, 15):
+        with transaction.atomic():
+            staffed_point(size)
+            rota = generate_rota(starts_on=START, ends_on=START + timedelta(days=4 * size))
+            shifts = rota.shifts.count()
+            ContentType.objects.clear_cache()
+            with CaptureQueriesContext(connection) as queries:
+                publish_rota(rota=rota, by=staff_user, notify_assistants=False)
+            inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "auditlog')]
+            assert len(inserts) == 1
+            entries = LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Shift),
+                additional_data__bulk__startswith="rota published",
+            )
+            assert entries.count() == shifts > 4
+            counts.append(len(queries))
+            transaction.set_rollback(True)
+
+    # Savepoint and release, the rota locked, the rota saved, one INSERT ... SELECT of the
+    # assignment events, the shifts read for their entries, their content type, one INSERT of
+    # the entries, the shifts read for the partners' webhooks.
+    assert counts == [9, 9]
+
+
 def test_publishing_twice_is_refused_and_changes_nothing(db, staff_user, limited_staff_user):
     staffed_point(2)
     rota = generate_rota(starts_on=START, ends_on=START + timedelta(days=6))
