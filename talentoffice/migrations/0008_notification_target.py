@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('talentoffice', '0006_holiday_notice'),
+        ('talentoffice', '0007_notification_kinds_of_the_event_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
