@@ -64,7 +64,8 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
         "masked_id_number",
         "household_size",
     ]
-    list_filter = ["community__street"]
+    # Records made when a known phone came with another name wait here for staff to merge.
+    list_filter = ["community__street", ("possible_duplicate_of", admin.EmptyFieldListFilter)]
     list_select_related = ["community__street"]
     search_fields = ["name", "phone"]
     search_help_text = _("Name, phone number or its last digits, or a full ID number.")
