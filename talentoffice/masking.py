@@ -50,8 +50,30 @@ PERSONAL_FIELDS = {
 
 
 def is_personal_field(model, name: str) -> bool:
-    """Whether `name` is one of the model's personal fields in the registry above."""
-    return name in PERSONAL_FIELDS.get(model._meta.label_lower, {})
+    """Whether `name` is one of the model's personal fields in the registry above.
+
+    The keyed hash kept beside an encrypted field ("id_number_hash") counts as the field itself:
+    a filter on it would test guesses just the same.
+    """
+    fields = PERSONAL_FIELDS.get(model._meta.label_lower, {})
+    return name in fields or (name.endswith("_hash") and name[: -len("_hash")] in fields)
+
+
+def personal_path(model, path: str) -> bool:
+    """Whether a lookup path such as "resident__phone__startswith" reads a personal field."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    for part in (path or "").split("__"):
+        if is_personal_field(model, part):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.related_model is None:
+            return False
+        model = field.related_model
+    return False
 
 
 # -- free text --------------------------------------------------------------------------------
