@@ -18,8 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import intake, workflow
 from cases.choices import CaseOutcome, CaseState
-from cases.models import Case, Enterprise, EnterpriseLiaison, Resident, VisitAttachment
-from talentoffice.masking import mask_name
+from cases.models import (
+    Case,
+    Enterprise,
+    EnterpriseLiaison,
+    PersonalDataAccess,
+    Resident,
+    VisitAttachment,
+)
+from cases.privacy import client_address
+from talentoffice.masking import PERSONAL_FIELDS, mask_name
 from talentoffice.pagination import PeekPage
 
 from ..forms import CaseActionForm, CaseFilterForm, FollowUpForm, NewCaseForm
@@ -99,7 +107,7 @@ def _name_attachments(attachments) -> None:
         attachment.display_name = str(attachment) or os.path.basename(attachment.file.name)
 
 
-def _render_case(request, case, *, action_form=None, status=200):
+def _render_case(request, case, *, action_form=None, status=200, revealed=False):
     # Queries: case (by the caller), timeline, visits, their attachments.
     assistant = request.assistant
     events = list(
@@ -139,9 +147,46 @@ def _render_case(request, case, *, action_form=None, status=200):
             "visits": case_visits,
             "outcomes": CaseOutcome.choices,
             "form": action_form or CaseActionForm(),
+            "revealed": revealed,
+            "resident_phone": _shown(case, "phone", revealed),
+            "resident_address": _shown(case, "address", revealed),
         },
         status=status,
     )
+
+
+def _shown(case, field, revealed):
+    """A resident's phone or address as the page shows it: masked unless just revealed."""
+    if case.resident_id is None:
+        return ""
+    value = getattr(case.resident, field)
+    return value if revealed else PERSONAL_FIELDS["cases.resident"][field](value)
+
+
+@require_POST
+@assistant_page
+def case_reveal(request, pk):
+    """Show or dial the resident's phone and address of one of my cases, once, logged.
+
+    The lead needs them to call or find the resident, but a phone left open on a desk should not
+    show them to whoever picks it up; so each look is a tap and a row in the personal-data log
+    (cases.privacy), naming the case it was for.
+    """
+    case = _visible_case_or_404(request, pk)
+    if case.resident_id is None:
+        raise Http404
+    then = "call" if request.POST.get("then") == "call" else "show"
+    PersonalDataAccess.objects.create(
+        kind=PersonalDataAccess.Kind.VIEW,
+        user=request.user,
+        username=request.user.get_username(),
+        resident=case.resident,
+        case=case,
+        reason=_("Phone pages: %(what)s for case %(number)s")
+        % {"what": then, "number": case.number},
+        remote_addr=client_address(request),
+    )
+    return _render_case(request, case, revealed=then)
 
 
 @require_GET
