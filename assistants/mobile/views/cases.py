@@ -4,6 +4,7 @@ import os
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -163,6 +164,14 @@ def _shown(case, field, revealed):
     return value if revealed else PERSONAL_FIELDS["cases.resident"][field](value)
 
 
+def _reveal_reason(case, then) -> str:
+    # Staff read the log, so it is written in the district's language, not the phone's.
+    with translation.override(settings.LANGUAGE_CODE):
+        if then == "call":
+            return _("Phone pages: dialled for case %(number)s") % {"number": case.number}
+        return _("Phone pages: shown for case %(number)s") % {"number": case.number}
+
+
 @require_POST
 @assistant_page
 def case_reveal(request, pk):
@@ -182,8 +191,7 @@ def case_reveal(request, pk):
         username=request.user.get_username(),
         resident=case.resident,
         case=case,
-        reason=_("Phone pages: %(what)s for case %(number)s")
-        % {"what": then, "number": case.number},
+        reason=_reveal_reason(case, then),
         remote_addr=client_address(request),
     )
     return _render_case(request, case, revealed=then)
