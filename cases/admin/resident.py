@@ -89,7 +89,15 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
             personal = PERSONAL_FIELDS
         else:
             personal = ["masked_phone", "masked_address", "masked_id_number"]
-        return ["name", "community", "household_size", *personal, "personal_data", "anonymized_at"]
+        return [
+            "name",
+            "community",
+            "household_size",
+            *personal,
+            "personal_data",
+            "possible_duplicate_of",
+            "anonymized_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -99,6 +107,8 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
             "masked_address",
             "masked_id_number",
             "personal_data",
+            # Set by intake, for staff to compare the two records; merging is done by hand.
+            "possible_duplicate_of",
             "anonymized_at",
         ]
 

@@ -193,3 +193,19 @@ def test_a_whole_phone_or_id_number_finds_its_resident_for_staff_and_is_logged(c
     assert not PersonalDataAccess.objects.filter(detail__contains="1280").exists()
     assert Resident.objects.filter(phone=PHONE).count() == 1
     assert Case.objects.filter(resident=resident).exists()
+
+
+def test_staff_filter_the_records_intake_flagged_as_possible_duplicates(admin_client, db):
+    from cases.intake import find_or_create_resident
+
+    on_file, _created = find_or_create_resident(name="王芳", phone="13812345678")
+    flagged, _created = find_or_create_resident(name="李四", phone="13812345678")
+
+    page = admin_client.get(
+        reverse("admin:cases_resident_changelist"), {"possible_duplicate_of__isempty": "0"}
+    )
+    change = admin_client.get(reverse("admin:cases_resident_change", args=[flagged.pk]))
+
+    assert list(page.context["cl"].result_list) == [flagged]
+    assert "王芳" in change.content.decode()
+    assert on_file.pk != flagged.pk
