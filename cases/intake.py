@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from talentoffice.masking import scrub
 from talentoffice.validators import (
     normalize_credit_code,
     normalize_phone,
@@ -37,8 +38,9 @@ def _get_or_insert(model, lookup: dict, candidate):
     existing = model.objects.filter(**lookup).first()
     if existing is not None:
         return existing, False
-    # Uniqueness is the database's job here: checking it in Python would only race.
-    candidate.full_clean(validate_unique=False)
+    # Uniqueness is the database's job here: checking it in Python would only race. The looked-up
+    # fields were validated by the caller; left out, so their unique constraint is not queried.
+    candidate.full_clean(exclude=[key.split("__")[0] for key in lookup], validate_unique=False)
     try:
         with transaction.atomic():
             candidate.save(force_insert=True)
@@ -50,18 +52,48 @@ def _get_or_insert(model, lookup: dict, candidate):
     return candidate, True
 
 
+def same_name(typed: str, stored: str) -> bool:
+    """Whether a typed name is the stored one, whatever the spaces around or inside it."""
+    return "".join((typed or "").split()) == "".join((stored or "").split())
+
+
 @transaction.atomic
 def find_or_create_resident(*, name, phone, community=None, address="") -> tuple[Resident, bool]:
-    """The resident with this phone number, created if unknown; never changes a known one."""
+    """The resident with this phone number and name, created if unknown; never changes a known one.
+
+    Whoever types a phone learns nothing about the resident on file: the case joins that record
+    only when the typed name is theirs too. With another name, a new record holds what was
+    typed, flagged as a possible duplicate for staff to compare and merge, so guessing phones
+    never shows a stranger's name or address.
+    """
     phone = normalize_phone(phone)
     validate_phone(phone)
+    name = (name or "").strip()
     candidate = Resident(
-        name=(name or "").strip(),
+        name=name,
         phone=phone,
         community=community,
         address=(address or "").strip(),
     )
-    return _get_or_insert(Resident, {"phone": phone}, candidate)
+    resident, created = _get_or_insert(
+        Resident, {"phone": phone, "possible_duplicate_of__isnull": True}, candidate
+    )
+    if created or same_name(name, resident.name):
+        return resident, created
+    # The same stranger typing again lands on the record made the first time.
+    for waiting in Resident.objects.filter(phone=phone, possible_duplicate_of=resident):
+        if same_name(name, waiting.name):
+            return waiting, False
+    duplicate = Resident(
+        name=name,
+        phone=phone,
+        community=community,
+        address=(address or "").strip(),
+        possible_duplicate_of=resident,
+    )
+    duplicate.full_clean(validate_unique=False, validate_constraints=False)
+    duplicate.save(force_insert=True)
+    return duplicate, True
 
 
 @transaction.atomic
@@ -91,7 +123,12 @@ def find_or_create_enterprise(
 
 
 def _title_from(description: str) -> str:
-    first_line = description.strip().splitlines()[0].strip()
+    """The first line of a request, as the case's title that lists and partners show.
+
+    Scrubbed here, once: a first line such as "请回电138…" would otherwise carry the resident's
+    phone into every list, export and partner feed that shows titles.
+    """
+    first_line = scrub(description.strip().splitlines()[0].strip())
     if len(first_line) <= TITLE_LENGTH:
         return first_line
     return first_line[: TITLE_LENGTH - 1] + "…"

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -130,7 +130,8 @@ def dry_run(*, now=None, limit: int | None = None) -> list[DueResident]:
 
 
 def anonymize_resident(resident: Resident, *, now) -> None:
-    """Replace one resident's name, phone, address and ID number for good."""
+    """Replace one resident's name, phone, address and ID number for good, copies included."""
+    old = [v for v in (resident.name, resident.phone, resident.address, resident.id_number) if v]
     with translation.override(settings.LANGUAGE_CODE):
         resident.name = gettext("anonymized")
     resident.phone = f"{ANONYMIZED_PHONE_PREFIX}{resident.pk:08d}"
@@ -140,6 +141,78 @@ def anonymize_resident(resident: Resident, *, now) -> None:
     resident.save(
         update_fields=["name", "phone", "address", "id_number", "anonymized_at", "updated_at"]
     )
+    _anonymize_copies(resident, old)
+
+
+def _replaced(value, old, new):
+    """A JSON value with every string holding one of the old values rewritten."""
+    if isinstance(value, str):
+        for text in old:
+            value = value.replace(text, new)
+        return value
+    if isinstance(value, list):
+        return [_replaced(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, old, new) for key, item in value.items()}
+    return value
+
+
+@transaction.atomic
+def _anonymize_copies(resident: Resident, old: list[str]) -> None:
+    """Rewrite the copies of a resident's name and phone kept beside the record.
+
+    The audit trail names the resident in its entries' titles (and their masked changes), and
+    notifications and delivery logs may quote a name or phone; retention is only kept if those
+    forget the person too. The audit trail is append-only in the database; this transaction
+    alone is let through (migration cases/0014), and DELETE stays refused.
+    """
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from talentoffice.audit import mask_value
+    from talentoffice.models import Delivery, DeliveryAttempt, Notification
+
+    new = resident.name
+    # Audit entries keep values masked as 陈*…*倩; those masks name nobody else but this person.
+    old = sorted({*old, *(mask_value(v) for v in old if len(v) > 4)}, key=len, reverse=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL talentoffice.anonymizing = 'on'")
+    try:
+        own = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Resident), object_pk=str(resident.pk)
+        )
+        mentions = Q()
+        for text in old:
+            mentions |= Q(object_repr__contains=text) | Q(changes_text__contains=text)
+            mentions |= Q(changes__icontains=text)
+        for entry in (own | LogEntry.objects.filter(mentions)).distinct():
+            entry.object_repr = _replaced(entry.object_repr, old, new)
+            entry.changes_text = _replaced(entry.changes_text, old, new)
+            entry.changes = _replaced(entry.changes, old, new)
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=entry.object_repr,
+                changes_text=entry.changes_text,
+                changes=entry.changes,
+            )
+        for model, fields in (
+            (Notification, ["subject", "body"]),
+            (Delivery, ["target", "last_error"]),
+            (DeliveryAttempt, ["error"]),
+        ):
+            mentions = Q()
+            for text in old:
+                for field in fields:
+                    mentions |= Q(**{f"{field}__contains": text})
+            for row in model.objects.filter(mentions).only("pk", *fields):
+                model.objects.filter(pk=row.pk).update(
+                    **{field: _replaced(getattr(row, field), old, new) for field in fields}
+                )
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL talentoffice.anonymizing = 'off'")
 
 
 def anonymize_due(*, now=None, limit: int | None = None) -> list[int]:

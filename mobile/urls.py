@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/action/", views.case_action, name="case_action"),
+    path("cases/<int:pk>/reveal/", views.case_reveal, name="case_reveal"),
     path("cases/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("visits/", views.visit_list, name="visits"),
     path("visits/new/", views.visit_new, name="visit_new"),

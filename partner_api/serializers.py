@@ -23,7 +23,7 @@ from partners.models import (
     WebhookEndpoint,
 )
 from partners.webhooks import validate_callback_url
-from talentoffice.masking import mask_name, mask_phone
+from talentoffice.masking import mask_name, mask_phone, scrub
 from talentoffice.validators import validate_programme_date
 
 # Descriptions of fields that several resources share, by field name.
@@ -259,8 +259,17 @@ class ShiftSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         }
 
 
+class ScrubbedCharField(serializers.CharField):
+    """Free text as partners read it: phones, ID numbers, cards and e-mails typed in it masked."""
+
+    def to_representation(self, value):
+        return scrub(super().to_representation(value))
+
+
 class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     """A case as a partner sees it: requester's name and phone masked, own assistants only."""
+
+    title = ScrubbedCharField(read_only=True, help_text=_("Short title of the request."))
 
     service_item_name = serializers.CharField(source="service_item.name", read_only=True)
     specialty = serializers.CharField(
@@ -323,7 +332,6 @@ class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "number": {"help_text": _("Readable case number, e.g. TJ-2026-000123.")},
-            "title": {"help_text": _("Short title of the request.")},
             "service_item": {"help_text": _("Identifier of the checklist item.")},
             "source": {"help_text": _("Where the case came from.")},
             "priority": {"help_text": _("low, normal, high or urgent.")},
@@ -416,6 +424,12 @@ class VisitSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             fields["case"].queryset = Case.objects.visible_to(request.user)
             fields["service_point"].queryset = ServicePoint.objects.visible_to(request.user)
         return fields
+
+    def to_representation(self, visit):
+        # Notes are written by the partner's assistants but may quote a resident's number.
+        data = super().to_representation(visit)
+        data["notes"] = scrub(data.get("notes") or "")
+        return data
 
     @extend_schema_field(NULLABLE_STRING)
     def get_resident_name(self, visit):

@@ -1,15 +1,21 @@
 """Base classes for every admin page staff use: fast changelists, CSV and Excel export."""
 
+import re
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from .crypto import lookup_hash
 from .exporting import StreamedExportMixin
 from .importing import RosterCSV
+from .masking import PERSONAL_FIELDS, personal_path
 from .pagination import EstimatedCountPaginator
+from .validators import normalize_phone, validate_phone
 
 AUDIT_HISTORY_PER_PAGE = 25
 
@@ -69,7 +75,108 @@ class AuditHistoryMixin:
         return TemplateResponse(request, "admin/audit_history.html", context)
 
 
-class ProgrammeAdmin(AuditHistoryMixin, StreamedExportMixin, admin.ModelAdmin):
+ID_NUMBER_TERM = re.compile(r"^[1-9][0-9]{16}[0-9Xx]$")
+
+
+class PersonalDataAdminMixin:
+    """No changelist filter or search lets anyone test guesses against residents' personal data.
+
+    A filter such as `?phone__startswith=188` or a loose search answers "some row" or "none",
+    and enough of those spell out a masked phone digit by digit. So, driven by the registry of
+    personal fields (talentoffice.masking):
+
+    - filter lookups reaching a personal field are refused, for every role, as the admin
+      refuses any lookup it does not offer (400);
+    - personal fields are dropped from the loose search;
+    - a whole phone or ID number typed in the search box finds its resident exactly, only for a
+      role that may see the data in full, and the search is logged (its keyed hash, not the
+      value). Anyone else's search runs over the other fields as if no number had been typed.
+
+    A name the changelist itself shows in full (the residents' list) is no secret on that page,
+    so that page may still filter and search on it.
+    """
+
+    def _shown_in_full(self, request, path: str) -> bool:
+        return "__" not in path and path in self.get_list_display(request)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if personal_path(self.model, lookup) and not self._shown_in_full(request, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        return [
+            field
+            for field in super().get_search_fields(request)
+            if not personal_path(self.model, field.lstrip("^=@"))
+            or self._shown_in_full(request, field.lstrip("^=@"))
+        ]
+
+    def personal_prefix(self):
+        """The path from this admin's model to a model with personal fields, if one is near."""
+        if PERSONAL_FIELDS.get(self.model._meta.label_lower):
+            return ""
+        for field in self.model._meta.get_fields():
+            related = getattr(field, "related_model", None)
+            # A generic relation (related_model None) points at no one model: nothing to follow.
+            if related is None or not field.many_to_one:
+                continue
+            if PERSONAL_FIELDS.get(related._meta.label_lower):
+                return f"{field.name}__"
+        return None
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        prefix = self.personal_prefix() if term else None
+        if prefix is not None and can_search_in_full(request.user):
+            if ID_NUMBER_TERM.fullmatch(term):
+                term_hash = lookup_hash(term.upper())
+                found = queryset.filter(**{f"{prefix}id_number_hash": term_hash})
+                record_search(request=request, term_hash=term_hash, found=found)
+                return found, False
+            phone = phone_term(term)
+            if phone:
+                found = queryset.filter(**{f"{prefix}phone": phone})
+                record_search(request=request, term_hash=lookup_hash(phone), found=found)
+                return found, False
+        return super().get_search_results(request, queryset, search_term)
+
+
+def phone_term(term: str) -> str:
+    """The normalized phone a search term is, or "" if it is not a whole phone number."""
+    if not any(ch.isdigit() for ch in term):
+        return ""
+    phone = normalize_phone(term)
+    try:
+        validate_phone(phone)
+    except ValidationError:
+        return ""
+    return phone
+
+
+def can_search_in_full(user) -> bool:
+    """Whether the user's role may find residents by their phone or ID number."""
+    return user.has_perm("cases.view_personal_data")
+
+
+def record_search(*, request, term_hash: str, found) -> None:
+    """Log a search by a whole phone or ID number: who, when, and the hash of what was typed."""
+    from cases.models import PersonalDataAccess
+    from cases.privacy import client_address
+
+    PersonalDataAccess.objects.create(
+        kind=PersonalDataAccess.Kind.SEARCH,
+        user=request.user,
+        username=request.user.get_username(),
+        term_hash=term_hash,
+        rows=found.count(),
+        remote_addr=client_address(request),
+    )
+
+
+class ProgrammeAdmin(
+    PersonalDataAdminMixin, AuditHistoryMixin, StreamedExportMixin, admin.ModelAdmin
+):
     """A changelist that stays fast on big tables and exports whatever filter is applied."""
 
     paginator = EstimatedCountPaginator

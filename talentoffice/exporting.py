@@ -10,7 +10,8 @@ workspace's streamed reports alike:
 - fields that let someone act as the office or a partner (signing secrets, key hashes, calendar
   tokens, chat robot URLs) never leave in a file, whoever exports;
 - residents' personal fields are masked (talentoffice.masking) unless the resource is the logged
-  "in full" export and the user's role may take it;
+  "in full" export and the user's role may take it, and free-text columns (titles, notes) pass
+  through the same module's scrubber;
 - rows are read in chunks with their relations joined or prefetched, and written straight to the
   response (CSV) or to a temporary file on disk (xlsx), so time and memory do not grow with the
   number of rows more than the rows themselves.
@@ -33,7 +34,7 @@ from import_export.formats.base_formats import XLSX as XLSXFormat
 from import_export.resources import modelresource_factory
 from import_export.signals import post_export
 
-from .masking import PERSONAL_FIELDS
+from .masking import PERSONAL_FIELDS, scrub
 
 # A cell starting with one of these is run as a formula by Excel, WPS and LibreOffice (OWASP
 # "CSV injection"). django-import-export's own switch only strips a leading "=", which changes
@@ -54,6 +55,8 @@ SECRET_FIELD_NAMES = frozenset(
         "id_number_hash",
         "request_hash",
         "session_hash",
+        # The keyed hash of a phone or ID number someone searched for.
+        "term_hash",
     }
 )
 # Fields whose name says nothing secret but whose value is one, as "app_label.model.field".
@@ -101,6 +104,24 @@ def personal_mask(model, attribute: str):
     """How a column reading this attribute is masked, if it is a personal field; else None."""
     model, name = final_field(model, attribute)
     return PERSONAL_FIELDS.get(model._meta.label_lower, {}).get(name)
+
+
+# Free-text columns: typed by people, so they may hold a phone or ID number mid-sentence.
+FREE_TEXT_NAMES = frozenset({"title", "description", "notes", "note", "reason", "summary"})
+
+
+def free_text_mask(model, attribute: str):
+    """The scrubber if a column reading this attribute is free text; else None."""
+    model, name = final_field(model, attribute)
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if isinstance(field, models.TextField) or (
+        isinstance(field, models.CharField) and name in FREE_TEXT_NAMES
+    ):
+        return scrub
+    return None
 
 
 def relations_of(model, attributes):
@@ -167,7 +188,12 @@ class ExportResource(resources.ModelResource):
                 method = getattr(self, method, None)
             if method is None:
                 method = partial(field.export, **kwargs)
-            mask = None if in_full else personal_mask(self._meta.model, field.attribute)
+            # The default export is for anyone; free text in it is scrubbed like the fields.
+            mask = None
+            if not in_full:
+                mask = personal_mask(self._meta.model, field.attribute) or free_text_mask(
+                    self._meta.model, field.attribute
+                )
             cells.append((method, mask))
         return cells
 

@@ -79,12 +79,12 @@ def test_a_landline_written_internationally_matches_its_local_form(db):
     assert international.pk == local.pk
 
 
-def test_a_known_phone_keeps_its_resident_as_it_is(db):
+def test_a_known_phone_with_the_same_name_joins_the_resident_and_keeps_it_as_it_is(db):
     community = factories.make_community()
     resident = factories.make_resident(name="王芳", phone="13812345678", address="工业路1号")
 
     found, created = find_or_create_resident(
-        name="王小芳", phone="138 1234 5678", community=community, address="别处2号"
+        name=" 王 芳", phone="138 1234 5678", community=community, address="别处2号"
     )
 
     assert not created
@@ -95,6 +95,35 @@ def test_a_known_phone_keeps_its_resident_as_it_is(db):
         "工业路1号",
         None,
     )
+
+
+def test_a_known_phone_with_another_name_makes_a_new_record_flagged_for_staff(db):
+    resident = factories.make_resident(name="王芳", phone="13812345678", address="工业路1号")
+
+    found, created = find_or_create_resident(name="李四", phone="138 1234 5678", address="别处2号")
+
+    assert created
+    assert found.pk != resident.pk
+    assert (found.name, found.phone, found.address, found.possible_duplicate_of_id) == (
+        "李四",
+        "13812345678",
+        "别处2号",
+        resident.pk,
+    )
+    resident.refresh_from_db()
+    assert (resident.name, resident.address) == ("王芳", "工业路1号")
+
+
+def test_the_same_stranger_typing_again_lands_on_the_flagged_record(db):
+    resident = factories.make_resident(name="王芳", phone="13812345678")
+    first, _created = find_or_create_resident(name="李四", phone="13812345678")
+
+    again, created = find_or_create_resident(name="李四", phone="13812345678")
+    other, other_created = find_or_create_resident(name="张三", phone="13812345678")
+
+    assert (again.pk, created) == (first.pk, False)
+    assert other_created and other.pk not in (first.pk, resident.pk)
+    assert Resident.objects.filter(possible_duplicate_of=resident).count() == 2
 
 
 def test_a_new_resident_keeps_the_details_given(db):
@@ -173,7 +202,7 @@ def test_a_request_that_loses_the_insert_race_takes_the_winners_resident():
     other = run_in_thread(other_request, results, "winner")
     assert inserted.wait(10)
     ours = run_in_thread(
-        lambda: find_or_create_resident(name="王小芳", phone="138-0000-7777"), results, "ours"
+        lambda: find_or_create_resident(name="王芳", phone="138-0000-7777"), results, "ours"
     )
     # Our insert is blocked on the unique index (on SQLite, on the write lock) until the winner
     # commits.
@@ -301,9 +330,26 @@ def test_a_public_request_opens_a_new_unassigned_case_with_its_created_event(poi
     ]
 
 
-def test_a_public_request_from_a_known_phone_notes_the_name_given_and_keeps_the_record(
-    point, item, settings
-):
+def test_a_public_request_from_a_known_phone_under_another_name_keeps_the_record_apart(point, item):
+    resident = factories.make_resident(name="王芳", phone="13812345678", address="工业路1号")
+
+    case = submit_public_request(
+        service_point=point,
+        name="王小芳",
+        phone="13812345678",
+        description="贷款咨询",
+        service_item=item,
+    )
+
+    assert case.resident_id != resident.pk
+    assert case.resident.name == "王小芳"
+    assert case.resident.possible_duplicate_of_id == resident.pk
+    resident.refresh_from_db()
+    assert (resident.name, resident.address, resident.community_id) == ("王芳", "工业路1号", None)
+    assert case.description == "贷款咨询"
+
+
+def test_a_public_request_from_a_known_resident_notes_another_community(point, item, settings):
     settings.LANGUAGE_CODE = "en"  # the notes are written in the district's language
     resident = factories.make_resident(name="王芳", phone="13812345678", address="工业路1号")
     community = factories.make_community()
@@ -312,7 +358,7 @@ def test_a_public_request_from_a_known_phone_notes_the_name_given_and_keeps_the_
     with translation.override("zh-hans"):
         case = submit_public_request(
             service_point=point,
-            name="王小芳",
+            name="王芳",
             phone="13812345678",
             community=community,
             description="贷款咨询",
@@ -320,11 +366,20 @@ def test_a_public_request_from_a_known_phone_notes_the_name_given_and_keeps_the_
         )
 
     assert case.resident_id == resident.pk
-    resident.refresh_from_db()
-    assert (resident.name, resident.address, resident.community_id) == ("王芳", "工业路1号", None)
-    assert "Name given on the public form: 王小芳" in case.description
     assert f"Community given on the public form: {community}" in case.description
     assert case.description.startswith("贷款咨询")
+
+
+def test_a_title_made_from_a_request_never_holds_a_phone_or_id_number(point, item):
+    case = submit_public_request(
+        service_point=point,
+        name="王芳",
+        phone="13812345678",
+        description="请回电13912345678，身份证350102199003071234\n详情",
+        service_item=item,
+    )
+
+    assert case.title == "请回电139****5678，身份证350102********1234"
 
 
 def test_a_public_request_from_a_known_phone_with_the_same_name_adds_no_note(point, item):

@@ -261,11 +261,11 @@ def test_the_response_is_the_same_whether_the_phone_is_known_or_not(client, poin
     assert without_volatile_parts(known_page.content) == without_volatile_parts(
         unknown_page.content
     )
-    # The record on file is untouched; staff find the name typed in the case.
+    # The record on file is untouched; the name typed waits beside it for staff to compare.
     known.refresh_from_db()
     assert (known.name, known.address) == ("王芳", "工业路1号")
-    assert Resident.objects.count() == 2
-    assert "王小芳" in Case.objects.get(resident=known).description
+    assert Resident.objects.count() == 3
+    assert Case.objects.get(resident__possible_duplicate_of=known).resident.name == "王小芳"
 
 
 def test_a_refused_form_looks_the_same_for_a_known_and_an_unknown_phone(client, point, item):

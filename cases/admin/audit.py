@@ -7,10 +7,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from talentoffice import audit
+from talentoffice.admin_base import PersonalDataAdminMixin
 from talentoffice.pagination import EstimatedCountPaginator
 
 
-class AuditTrailAdmin(admin.ModelAdmin):
+class AuditTrailAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     """The whole audit trail, searchable; nobody may add, change or delete an entry."""
 
     list_display = ["timestamp", "action", "resource", "actor_name", "remote_addr", "changed"]

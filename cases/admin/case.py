@@ -162,22 +162,21 @@ class CaseAdmin(StepViewMixin, ProgrammeAdmin):
     search_fields = [
         "number",
         "title",
-        "resident__phone",
         "enterprise__name",
         "enterprise__credit_code",
     ]
 
     def get_search_results(self, request, queryset, search_term):
         # A full case number is looked up exactly on its unique index; the loose search over
-        # titles, phones and names would scan every case to find the same row.
+        # titles and names would scan every case to find the same row.
         term = search_term.strip().upper()
         if CASE_NUMBER.fullmatch(term):
             return queryset.filter(number=term), False
         return super().get_search_results(request, queryset, search_term)
 
     search_help_text = _(
-        "Case number, title, the resident's phone (or its last digits), "
-        "enterprise name or credit code."
+        "Case number, title, enterprise name or credit code; a resident's whole phone or ID "
+        "number if your role may see them."
     )
     autocomplete_fields = [
         "service_item",

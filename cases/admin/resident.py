@@ -1,6 +1,5 @@
 """Admin pages for residents, whose personal data is masked, and the log of who saw it."""
 
-import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -16,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from talentoffice.admin_base import ProgrammeAdmin, StepViewMixin
-from talentoffice.crypto import lookup_hash
 from talentoffice.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 from .. import privacy
@@ -27,7 +25,6 @@ from .common import admin_change_url
 PERSONAL_FIELDS = ["phone", "address", "id_number"]
 # The request whose resident page is being drawn (see ResidentAdmin.get_form).
 _asking: ContextVar = ContextVar("resident_page_request")
-ID_NUMBER_TERM = re.compile(r"^[1-9][0-9]{16}[0-9Xx]$")
 
 
 class RevealForm(forms.Form):
@@ -64,10 +61,13 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
         "masked_id_number",
         "household_size",
     ]
-    list_filter = ["community__street"]
+    # Records made when a known phone came with another name wait here for staff to merge.
+    list_filter = ["community__street", ("possible_duplicate_of", admin.EmptyFieldListFilter)]
     list_select_related = ["community__street"]
-    search_fields = ["name", "phone"]
-    search_help_text = _("Name, phone number or its last digits, or a full ID number.")
+    # A phone or ID number is found only whole, and only by a role that may see it in full
+    # (PersonalDataAdminMixin); the search is logged.
+    search_fields = ["name"]
+    search_help_text = _("Name, or a whole phone or ID number if your role may see them.")
     autocomplete_fields = ["community"]
 
     @admin.display(description=_("phone"))
@@ -82,13 +82,6 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
     def masked_id_number(self, resident):
         return mask_id_number(resident.id_number) or "—"
 
-    def get_search_results(self, request, queryset, search_term):
-        # An ID number is stored encrypted: only a whole number is found, through its hash.
-        term = search_term.strip()
-        if ID_NUMBER_TERM.fullmatch(term):
-            return queryset.filter(id_number_hash=lookup_hash(term.upper())), False
-        return super().get_search_results(request, queryset, search_term)
-
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["name", "phone", "community", "address", "id_number", "household_size"]
@@ -96,7 +89,15 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
             personal = PERSONAL_FIELDS
         else:
             personal = ["masked_phone", "masked_address", "masked_id_number"]
-        return ["name", "community", "household_size", *personal, "personal_data", "anonymized_at"]
+        return [
+            "name",
+            "community",
+            "household_size",
+            *personal,
+            "personal_data",
+            "possible_duplicate_of",
+            "anonymized_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -106,6 +107,8 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
             "masked_address",
             "masked_id_number",
             "personal_data",
+            # Set by intake, for staff to compare the two records; merging is done by hand.
+            "possible_duplicate_of",
             "anonymized_at",
         ]
 

@@ -68,8 +68,6 @@ class Resident(TimeStampedModel):
     name = models.CharField(_("name"), max_length=50)
     phone = PhoneField(
         _("phone"),
-        unique=True,
-        error_messages={"unique": _("A resident with this phone number already exists.")},
     )
     community = models.ForeignKey(
         "talentoffice.Community",
@@ -87,13 +85,27 @@ class Resident(TimeStampedModel):
     id_number = EncryptedIdNumberField(_("resident ID number"), blank=True)
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True, editable=False)
+    # Someone gave a known phone with another name. The record on file is never shown to them,
+    # so a second record holds what they typed until staff compare and merge the two.
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+        verbose_name=_("possible duplicate of"),
+    )
     objects = StaffOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["name", "id"], name="resident_name_id")]
+        indexes = [
+            models.Index(fields=["name", "id"], name="resident_name_id"),
+            # An exact search by phone finds the record on file and any awaiting a merge.
+            models.Index(fields=["phone"], name="resident_phone"),
+        ]
         permissions = [
             ("view_personal_data", _("Can show a resident's phone, address and ID number in full")),
             ("export_personal_data", _("Can export residents' personal data unmasked")),
@@ -106,6 +118,13 @@ class Resident(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(household_size__gte=1), name="resident_household_size_positive"
+            ),
+            # One resident per phone; only the records waiting for staff to merge share one.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(possible_duplicate_of__isnull=True),
+                name="resident_phone_unique",
+                violation_error_message=_("A resident with this phone number already exists."),
             ),
         ]
 
@@ -131,6 +150,7 @@ class PersonalDataAccess(models.Model):
     class Kind(models.TextChoices):
         VIEW = "view", _("shown in full")
         EXPORT = "export", _("exported in full")
+        SEARCH = "search", _("searched in full")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -151,10 +171,22 @@ class PersonalDataAccess(models.Model):
         related_name="personal_data_accesses",
         verbose_name=_("resident"),
     )
+    # The case an assistant was working on when they showed or dialled the resident's phone.
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case"),
+    )
     rows = models.PositiveIntegerField(_("residents"), default=1)
     reason = models.TextField(_("reason"), blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # What a search looked for, as its keyed hash: the log proves the search without holding
+    # the phone or ID number itself.
+    term_hash = models.CharField(_("searched for (hash)"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("personal-data access")
@@ -163,7 +195,7 @@ class PersonalDataAccess(models.Model):
         indexes = [models.Index(fields=["resident", "at"], name="pdaccess_resident_at")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["view", "export"]), name="pdaccess_kind_valid"
+                condition=Q(kind__in=["view", "export", "search"]), name="pdaccess_kind_valid"
             ),
             models.CheckConstraint(
                 condition=~Q(kind="view") | Q(resident__isnull=False),

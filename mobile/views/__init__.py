@@ -18,7 +18,7 @@ One module per topic; this package names the views urls.py routes to.
 """
 
 from .calendar import calendar
-from .cases import case_action, case_detail, case_list, case_new, follow_up
+from .cases import case_action, case_detail, case_list, case_new, case_reveal, follow_up
 from .home import today
 from .inbox import inbox, inbox_open, inbox_read_all
 from .login import login_view, logout_view, password_change, password_change_done
@@ -33,6 +33,7 @@ __all__ = [
     "case_detail",
     "case_list",
     "case_new",
+    "case_reveal",
     "check_in",
     "check_out",
     "follow_up",

@@ -4,6 +4,7 @@ import os
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -11,15 +12,23 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import intake, workflow
 from cases.choices import CaseOutcome, CaseState
-from cases.models import Case, Enterprise, EnterpriseLiaison, Resident, VisitAttachment
-from talentoffice.masking import mask_name
+from cases.models import (
+    Case,
+    Enterprise,
+    EnterpriseLiaison,
+    PersonalDataAccess,
+    Resident,
+    VisitAttachment,
+)
+from cases.privacy import client_address
+from talentoffice.masking import PERSONAL_FIELDS, mask_name
 from talentoffice.pagination import PeekPage
 
 from ..forms import CaseActionForm, CaseFilterForm, FollowUpForm, NewCaseForm
@@ -99,7 +108,7 @@ def _name_attachments(attachments) -> None:
         attachment.display_name = str(attachment) or os.path.basename(attachment.file.name)
 
 
-def _render_case(request, case, *, action_form=None, status=200):
+def _render_case(request, case, *, action_form=None, status=200, revealed=False):
     # Queries: case (by the caller), timeline, visits, their attachments.
     assistant = request.assistant
     events = list(
@@ -139,9 +148,53 @@ def _render_case(request, case, *, action_form=None, status=200):
             "visits": case_visits,
             "outcomes": CaseOutcome.choices,
             "form": action_form or CaseActionForm(),
+            "revealed": revealed,
+            "resident_phone": _shown(case, "phone", revealed),
+            "resident_address": _shown(case, "address", revealed),
         },
         status=status,
     )
+
+
+def _shown(case, field, revealed):
+    """A resident's phone or address as the page shows it: masked unless just revealed."""
+    if case.resident_id is None:
+        return ""
+    value = getattr(case.resident, field)
+    return value if revealed else PERSONAL_FIELDS["cases.resident"][field](value)
+
+
+def _reveal_reason(case, then) -> str:
+    # Staff read the log, so it is written in the district's language, not the phone's.
+    with translation.override(settings.LANGUAGE_CODE):
+        if then == "call":
+            return _("Phone pages: dialled for case %(number)s") % {"number": case.number}
+        return _("Phone pages: shown for case %(number)s") % {"number": case.number}
+
+
+@require_POST
+@assistant_page
+def case_reveal(request, pk):
+    """Show or dial the resident's phone and address of one of my cases, once, logged.
+
+    The lead needs them to call or find the resident, but a phone left open on a desk should not
+    show them to whoever picks it up; so each look is a tap and a row in the personal-data log
+    (cases.privacy), naming the case it was for.
+    """
+    case = _visible_case_or_404(request, pk)
+    if case.resident_id is None:
+        raise Http404
+    then = "call" if request.POST.get("then") == "call" else "show"
+    PersonalDataAccess.objects.create(
+        kind=PersonalDataAccess.Kind.VIEW,
+        user=request.user,
+        username=request.user.get_username(),
+        resident=case.resident,
+        case=case,
+        reason=_reveal_reason(case, then),
+        remote_addr=client_address(request),
+    )
+    return _render_case(request, case, revealed=then)
 
 
 @require_GET

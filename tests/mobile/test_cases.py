@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from cases import workflow
-from cases.models import Case, CaseEvent, FollowUp, Resident
+from cases.models import Case, CaseEvent, FollowUp, PersonalDataAccess, Resident
 from tests import factories
 from tests.factories.visits import make_assigned_case, make_case, make_case_in_progress
 
@@ -224,10 +224,10 @@ def test_an_assistant_opens_a_case_on_the_spot_for_a_new_resident(bob, assistant
     assert case.resident.phone == "13800001111"
 
 
-def test_a_known_phone_number_reuses_the_resident_on_file(bob, assistant):
-    known = factories.make_resident(name="李阿姨", phone="13800002222")
+def test_a_strangers_phone_shows_no_stored_name_or_address_and_flags_a_duplicate(bob, assistant):
+    known = factories.make_resident(name="李阿姨", phone="13800002222", address="幸福小区3栋501")
     item = factories.make_service_item()
-    bob.post(
+    response = bob.post(
         "/m/cases/new/",
         {
             "form_key": "k2",
@@ -238,9 +238,76 @@ def test_a_known_phone_number_reuses_the_resident_on_file(bob, assistant):
             "source": "community_point",
             "title": "租赁纠纷",
         },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "李阿姨" not in page
+    assert "幸福小区" not in page
+    assert "13800002222" not in page
+    case = Case.objects.get(title="租赁纠纷")
+    assert case.resident != known
+    assert (case.resident.name, case.resident.possible_duplicate_of) == ("李某", known)
+
+
+def test_the_same_name_and_phone_joins_the_resident_on_file(bob, assistant):
+    known = factories.make_resident(name="李阿姨", phone="13800002222")
+    item = factories.make_service_item()
+    bob.post(
+        "/m/cases/new/",
+        {
+            "form_key": "k3",
+            "requester_kind": "resident",
+            "name": "李阿姨",
+            "phone": "13800002222",
+            "service_item": item.pk,
+            "source": "community_point",
+            "title": "租赁纠纷",
+        },
     )
     assert Resident.objects.filter(phone="13800002222").count() == 1
     assert Case.objects.get(title="租赁纠纷").resident == known
+
+
+def test_the_case_page_shows_the_residents_phone_and_address_masked(bob, assistant):
+    resident = factories.make_resident(phone="13800004444", address="幸福小区3栋2单元501")
+    case = make_case_in_progress(lead=assistant, resident=resident)
+
+    page = bob.get(f"/m/cases/{case.pk}/").content.decode()
+
+    assert "13800004444" not in page
+    assert "tel:" not in page
+    assert "2单元501" not in page
+    assert "138****4444" in page
+    assert 'data-testid="case-reveal-call"' in page
+    assert "recorded in the personal-data log" in page
+    assert not PersonalDataAccess.objects.exists()
+
+
+@pytest.mark.parametrize("then", ["show", "call"])
+def test_showing_or_calling_reveals_the_phone_and_logs_it_with_the_case(bob, assistant, then):
+    resident = factories.make_resident(phone="13800004444", address="幸福小区3栋2单元501")
+    case = make_case_in_progress(lead=assistant, resident=resident)
+
+    page = bob.post(f"/m/cases/{case.pk}/reveal/", {"then": then}).content.decode()
+
+    assert 'href="tel:13800004444"' in page
+    assert "幸福小区3栋2单元501" in page
+    [access] = PersonalDataAccess.objects.all()
+    assert (access.kind, access.resident, access.case, access.user) == (
+        "view",
+        resident,
+        case,
+        assistant.user,
+    )
+    assert ('data-testid="case-dial"' in page) == (then == "call")
+
+
+def test_another_assistants_case_cannot_be_revealed(bob, second_assistant):
+    case = make_case_in_progress(lead=second_assistant)
+
+    assert bob.post(f"/m/cases/{case.pk}/reveal/", {"then": "show"}).status_code == 404
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_a_double_tap_on_the_new_case_form_opens_one_case(bob, assistant):

@@ -123,3 +123,41 @@ def test_the_retention_period_comes_from_the_settings(residents, settings):
 def test_the_nightly_task_is_in_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["anonymize-residents"]
     assert entry["task"] == "cases.tasks.anonymize_expired_residents"
+
+
+def test_anonymizing_reaches_the_audit_trail_notifications_and_delivery_logs(
+    residents, staff_user, client
+):
+    from auditlog.models import LogEntry
+    from django.urls import reverse
+
+    from talentoffice.models import Delivery, Notification
+
+    expired = residents["expired"]
+    # An older entry names the resident in its title, as the audit trail writes it on change.
+    expired.household_size = 3
+    expired.save()
+    assert LogEntry.objects.filter(object_repr="王小明").exists()
+    notification = Notification.objects.create(
+        kind="case_assigned",
+        recipient=staff_user,
+        subject="王小明 13812345678",
+        body="请联系王小明，电话13812345678",
+    )
+    delivery = Delivery.objects.create(
+        notification=notification, channel="email", target="x", last_error="回复13812345678失败"
+    )
+
+    privacy.anonymize_due()
+
+    assert not LogEntry.objects.filter(object_repr__contains="王小明").exists()
+    assert not LogEntry.objects.filter(changes_text__contains="13812345678").exists()
+    assert not LogEntry.objects.filter(changes__icontains="13812345678").exists()
+    notification.refresh_from_db()
+    delivery.refresh_from_db()
+    assert "王小明" not in notification.subject + notification.body
+    assert "13812345678" not in notification.body + delivery.last_error
+    client.force_login(staff_user)
+    page = client.get(reverse("admin:auditlog_logentry_changelist"), {"q": "王小明"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 0

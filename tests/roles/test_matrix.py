@@ -267,6 +267,30 @@ def test_each_role_gets_the_staff_pages_the_matrix_gives_it(client, district, pa
             assert response["Location"].startswith(reverse("admin:login"))
 
 
+# POST status of the phone pages' "show or call the resident" per role and case: 200 shown (and
+# logged), 404 not the assistant's case, 302 district staff sent to the admin, 403 refused.
+REVEALS = {
+    #              administrator staff coordinator viewer assistant partner manager
+    "east case": (302, 302, 403, 302, 200, 403),
+    "west case": (302, 302, 403, 302, 404, 403),
+}
+
+
+@pytest.mark.parametrize("label", list(REVEALS))
+def test_only_the_cases_assistant_may_show_a_residents_phone_on_the_phone_pages(
+    client, district, label
+):
+    from cases.models import PersonalDataAccess
+
+    for role, expected in zip(ROLES, REVEALS[label], strict=True):
+        client.force_login(district.users[role])
+        url = reverse("mobile:case_reveal", args=[district[label].pk])
+        response = client.post(url, {"then": "show"})
+        assert response.status_code == expected, (label, role, response.status_code)
+    shown = PersonalDataAccess.objects.values_list("case__title", flat=True)
+    assert list(shown) == (["东街诉求"] if label == "east case" else [])
+
+
 @pytest.mark.parametrize("role", ["coordinator", "viewer"])
 def test_a_role_that_may_not_publish_cannot_generate_a_rota(client, district, role):
     client.force_login(district.users[role])
