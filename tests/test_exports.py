@@ -32,6 +32,7 @@ from talentoffice.exporting import FORMULA_TRIGGERS, ExportResource, is_secret
 from talentoffice.masking import PERSONAL_FIELDS
 from talentoffice.models import (
     CalendarDay,
+    HolidayNotice,
     Delivery,
     Notification,
     NotificationKind,
@@ -71,6 +72,9 @@ def fill_what_the_demo_leaves_empty():
     user = get_user_model().objects.create_user("charlie", password="charlie-pass-123")
     StreetCoordinator.objects.create(user=user, street=Street.objects.order_by("pk").first())
     CalendarDay.objects.get_or_create(date=date(2031, 1, 6), defaults={"kind": "workday"})
+    HolidayNotice.objects.create(
+        year=2031, holidays={"2031-01-01": "New Year's Day"}, text="一、元旦：1月1日放假。"
+    )
     NotificationPreference.objects.get_or_create(user=user)
     robot = make_webhook(partner=partner)
     notification = Notification.objects.create(
