@@ -717,7 +717,7 @@ def publish_rota(
         assigned_only=True,
     )
     # The audit trail records each shift as it becomes binding: one entry per shift, written in
-    # bulk (a draft is only a proposal, discarded without trace if never published; issue 8).
+    # bulk (a draft is only a proposal, discarded without trace if never published).
     log_bulk_create(
         locked.shifts.select_related("service_point").order_by("pk"),
         note=f"rota published: {locked.name}",

@@ -17,7 +17,7 @@ def withdraw_assistants(*, assistants, on_date=None) -> int:
     ids = [assistant.pk for assistant in assistants]
     # A dispatch that has not started yet is removed; one under way ends on the withdrawal day.
     Dispatch.objects.filter(assistant_id__in=ids, starts_on__gt=on_date).delete()
-    # Audited bulk updates: one audit entry per dispatch and assistant changed (issue 8).
+    # Audited bulk updates: one audit entry per dispatch and assistant changed.
     audited_update(
         Dispatch.objects.filter(
             Q(ends_on__isnull=True) | Q(ends_on__gt=on_date), assistant_id__in=ids

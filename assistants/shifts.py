@@ -557,7 +557,7 @@ def approve_leave(*, unavailability, by) -> list[int]:
     Shift.objects.filter(pk__in=opened).update(
         assistant=None, sequence=F("sequence") + 1, updated_at=now
     )
-    # The audit trail sees no signal from update(); the old assistant is known (issue 8).
+    # The audit trail sees no signal from update(); the old assistant is known.
     log_bulk_changes(
         model=Shift,
         changes_by_pk={pk: {"assistant": (leave.assistant_id, None)} for pk in opened},
@@ -728,7 +728,7 @@ def mark_missed_shifts(*, now: datetime, grace_minutes: int = 15) -> list[int]:
         return []
     ids = [pk for pk, _assistant_id in claimed]
     Shift.objects.filter(pk__in=ids).update(status=ShiftStatus.MISSED, updated_at=now)
-    # One more INSERT: the audit entries, whose old status the claim above fixed (issue 8).
+    # One more INSERT: the audit entries, whose old status the claim above fixed.
     log_bulk_changes(
         model=Shift,
         changes_by_pk={pk: {"status": (ShiftStatus.SCHEDULED, ShiftStatus.MISSED)} for pk in ids},

@@ -1,4 +1,4 @@
-"""A page through Django side by side with a bare WSGI replay of the SQL it ran (issue 9).
+"""A page through Django side by side with a bare WSGI replay of the SQL it ran.
 
 The method of bench/mobile_bench.py, shared by the scripts that time staff pages:
 

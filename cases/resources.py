@@ -53,7 +53,7 @@ class EnterpriseResource(RosterResource):
 
 
 class ResidentExportResource(RosterResource):
-    """Residents for a spreadsheet: name, phone, address and ID number masked (DESIGN rule 6).
+    """Residents for a spreadsheet: name, phone, address and ID number masked.
 
     The masking itself is the export base's, from the personal-field registry
     (talentoffice.masking.PERSONAL_FIELDS).

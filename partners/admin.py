@@ -36,7 +36,7 @@ class AgreementForm(forms.ModelForm):
         if not upload or not hasattr(upload, "content_type"):  # unchanged or cleared
             return upload
         extension = check_document(upload)
-        # Kept under a random name: the stored file's name tells nothing (issue 8).
+        # Kept under a random name: the stored file's name tells nothing.
         upload.name = f"{uuid.uuid4().hex}{extension}"
         return upload
 
@@ -127,7 +127,7 @@ class PartnerContactAdmin(ProgrammeAdmin):
 
 
 # ---------------------------------------------------------------------------------------------
-# The partner REST API (issue 6)
+# The partner REST API
 
 
 @admin.register(ApiKey)

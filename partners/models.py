@@ -205,7 +205,7 @@ class PartnerContact(TimeStampedModel):
 
 
 # ---------------------------------------------------------------------------------------------
-# The partner REST API (issue 6)
+# The partner REST API
 
 # A key reads "tok_<prefix>_<secret>": the prefix finds the row, the secret is never stored.
 API_KEY_SCHEME = "tok"

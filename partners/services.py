@@ -13,7 +13,7 @@ from .models import ApiKey, Partner
 def suspend_partners(*, partners) -> int:
     """Suspend the given partners; returns how many changed. Their assistants stay as they are."""
     ids = [partner.pk for partner in partners]
-    # audited_update: a bulk update leaves one audit entry per partner changed (issue 8).
+    # audited_update: a bulk update leaves one audit entry per partner changed.
     return audited_update(
         Partner.objects.filter(pk__in=ids).exclude(status=PartnerStatus.SUSPENDED),
         status=PartnerStatus.SUSPENDED,

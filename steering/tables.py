@@ -1,7 +1,7 @@
 """The columns of every list behind a figure, shared by the list page and its Excel export.
 
 Households are personal data: their names and phones are masked here as in every list and
-export (DESIGN rule 6).
+export.
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Masking of personal data for lists, exports and the partner API (DESIGN rule 6)."""
+"""Masking of personal data for lists, exports and the partner API."""
 
 import re
 

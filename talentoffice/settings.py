@@ -91,8 +91,8 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_celery_beat",
-    "axes",  # lock-out after failed logins (issue 8)
-    "csp",  # Content-Security-Policy (issue 8)
+    "axes",  # lock-out after failed logins
+    "csp",  # Content-Security-Policy
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
@@ -109,7 +109,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Content-Security-Policy on every page, with the admin's written exceptions (issue 8).
+    # Content-Security-Policy on every page, with the admin's written exceptions.
     "talentoffice.security.ContentSecurityPolicyMiddleware",
     # A NUL in a path, query or form is refused before any view or query sees it; a search the
     # database cannot run (a broken __regex pattern) answers 400 rather than a server error.
@@ -120,13 +120,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Phone sessions expire after MOBILE_SESSION_IDLE_MINUTES unused (issue 8).
+    # Phone sessions expire after MOBILE_SESSION_IDLE_MINUTES unused.
     "talentoffice.security.MobileSessionMiddleware",
-    # Who and from where, for every audit entry written during the request (issue 8).
+    # Who and from where, for every audit entry written during the request.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: answers a locked-out login with the lock-out page (issue 8).
+    # Last, as django-axes asks: answers a locked-out login with the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -417,7 +417,7 @@ CASE_FOLLOW_UP_REMINDER_DAYS = env_int("CASE_FOLLOW_UP_REMINDER_DAYS", 1)
 CASE_REMINDER_HOUR = env_int("CASE_REMINDER_HOUR", 8)
 VISIT_ATTACHMENT_MAX_BYTES = env_int("VISIT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
-# --- Partner API (issue 6) ---
+# --- Partner API ---
 # Keys first (their WWW-Authenticate header makes a missing key a 401); a partner manager's
 # session serves the browsable API. Every answer, errors included, is partner_api.errors' shape.
 REST_FRAMEWORK |= {
@@ -497,7 +497,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Mobile pages for assistants (issue 5) ---
+# --- Mobile pages for assistants ---
 # A check-in sent from farther than this from the service point is kept but flagged for staff.
 CHECK_IN_FAR_METRES = env_int("CHECK_IN_FAR_METRES", 500)
 # Photos from a phone's camera may arrive this large; they are shrunk before being kept.
@@ -505,7 +505,7 @@ MOBILE_PHOTO_MAX_UPLOAD_BYTES = env_int("MOBILE_PHOTO_MAX_UPLOAD_BYTES", 20 * 10
 # Longest side of a kept photo, in pixels: enough to read a document, small on a weak signal.
 MOBILE_PHOTO_MAX_SIDE = env_int("MOBILE_PHOTO_MAX_SIDE", 1600)
 
-# --- Steering: dashboard and reports (issue 7) ---
+# --- Steering: dashboard and reports ---
 # Last month's figures to staff, and each partner's own to its managers, on the 1st at 09:00.
 CELERY_BEAT_SCHEDULE["steering-monthly-digest"] = {
     "task": "steering.tasks.send_monthly_digest",
@@ -520,7 +520,7 @@ CELERY_BEAT_SCHEDULE["steering-refresh-snapshots"] = {
     "options": {"expire_seconds": STEERING_SNAPSHOT_SECONDS // 2},
 }
 
-# --- Roles, audit trail and personal data (issue 8) ---
+# --- Roles, audit trail and personal data ---
 # roles and hardening (docs/roles.md)
 # Lock-out (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username, or from one
 # client address, further attempts are refused for LOGIN_LOCKOUT_MINUTES. The two counts are
@@ -594,7 +594,7 @@ CELERY_BEAT_SCHEDULE["anonymize-residents"] = {
 # Uploads are served only by views that check who may see the object (cases.files); a system
 # check (cases.checks) refuses a MEDIA_ROOT inside what collectstatic or whitenoise publish.
 
-# --- Production operation (issue 9) ---
+# --- Production operation ---
 # Every request gets an ID (X-Request-ID from the proxy, or a new one) that every log line of that
 # request, and of the tasks it queued, carries. First, so that even SecurityMiddleware's answers
 # (the SSL redirect) are named and logged.

@@ -32,8 +32,8 @@ from talentoffice.exporting import FORMULA_TRIGGERS, ExportResource, is_secret
 from talentoffice.masking import PERSONAL_FIELDS
 from talentoffice.models import (
     CalendarDay,
-    HolidayNotice,
     Delivery,
+    HolidayNotice,
     Notification,
     NotificationKind,
     NotificationPreference,
