@@ -25,8 +25,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Window
-from django.db.models.expressions import RowRange
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.utils import timezone
 
 from .choices import CaseEventKind, CaseOutcome, CaseState
@@ -63,44 +72,37 @@ def on_time_acceptance(cases, *, start: date, end: date, now: datetime | None = 
     now = now or timezone.now()
     window = timedelta(hours=settings.CASE_ACCEPT_HOURS)
     since, until = _bounds(start, end)
-    # One pass over the period's timeline in case order, instead of probing each assignment's
-    # case for its acceptance and for what ended it: the cost follows the period's events, not
-    # their number times an index lookup each. Later events matter only up to the last
-    # assignment's window (an acceptance after it is late; an undecided one is still inside it).
-    timeline = CaseEvent.objects.filter(
-        case__in=cases,
-        kind__in={*ASSIGNMENT_KINDS, *ASSIGNMENT_ENDING_KINDS, CaseEventKind.ACCEPTED},
-        at__gte=since,
-        at__lt=until + window,
-    ).annotate(
-        # The first acceptance by the assigned assistant at or after the assignment: if a later
-        # one counts, this one does too, since nothing can end the assignment between them.
-        first_acceptance=Window(
-            Min("at", filter=Q(kind=CaseEventKind.ACCEPTED)),
-            partition_by=[F("case_id"), F("assistant_id")],
-            order_by=[F("at").asc(), F("pk").asc()],
-            frame=RowRange(start=0, end=None),
-        ),
-        # The next return or new assignment of the case, which ends this assignment's clock.
-        ended_at=Window(
-            Min("at", filter=Q(kind__in=ASSIGNMENT_ENDING_KINDS)),
-            partition_by=[F("case_id")],
-            order_by=[F("at").asc(), F("pk").asc()],
-            frame=RowRange(start=1, end=None),
-        ),
+    deadline = ExpressionWrapper(
+        OuterRef("at") + Value(window, output_field=DurationField()),
+        output_field=DateTimeField(),
     )
-    accepted = Q(first_acceptance__isnull=False, assistant_id__isnull=False) & (
-        Q(ended_at__isnull=True) | Q(ended_at__gte=F("first_acceptance"))
+    acceptances = CaseEvent.objects.filter(
+        case_id=OuterRef("case_id"),
+        kind=CaseEventKind.ACCEPTED,
+        assistant_id=OuterRef("assistant_id"),
+        at__gte=OuterRef("at"),
     )
-    # Conditions of the aggregate, not of the timeline's WHERE: the windows must see every
-    # event before the assignments are picked out of them.
-    assignment = Q(kind__in=ASSIGNMENT_KINDS, at__lt=until)
-    counted = timeline.aggregate(
-        # Undecided ones (still inside their window and not accepted yet) are left out.
-        total=Count("pk", filter=assignment & (accepted | Q(at__lte=now - window))),
-        on_time=Count(
-            "pk", filter=assignment & accepted & Q(first_acceptance__lte=F("at") + window)
-        ),
+    # An acceptance after the assignment was returned or replaced belongs to a later assignment.
+    interrupted = CaseEvent.objects.filter(
+        case_id=OuterRef(OuterRef("case_id")),
+        kind__in=ASSIGNMENT_ENDING_KINDS,
+        at__gt=OuterRef(OuterRef("at")),
+        at__lt=OuterRef("at"),
+    )
+    acceptances = acceptances.filter(~Exists(interrupted))
+    counted = (
+        CaseEvent.objects.filter(case__in=cases, kind__in=ASSIGNMENT_KINDS, at__gte=since)
+        .filter(at__lt=until)
+        .annotate(
+            accepted_in_time=Exists(acceptances.filter(at__lte=deadline)),
+            accepted=Exists(acceptances),
+        )
+        # Undecided: still inside its window and not accepted yet.
+        .exclude(Q(accepted=False) & Q(at__gt=now - window))
+        .aggregate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=Q(accepted_in_time=True)),
+        )
     )
     return Rate(counted["on_time"], counted["total"])
 
