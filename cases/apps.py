@@ -8,9 +8,13 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         # Models and the audit registry can only be imported once the app registry is ready.
+        from talentoffice.admin_base import personal_data_searched
         from talentoffice.audit import track
 
-        from . import checks  # noqa: F401  (registers the upload-folder check)
+        from . import (
+            checks,  # noqa: F401  (registers the upload-folder check)
+            privacy,
+        )
         from .events import register as register_events
         from .models import Case, FollowUp, Resident, Visit
 
@@ -27,3 +31,7 @@ class CasesConfig(AppConfig):
         )
         # Who hears of each step in a case's timeline.
         register_events()
+        # Searches by a whole phone or ID number in any admin list go into the personal-data log.
+        personal_data_searched.connect(
+            privacy.record_admin_search, dispatch_uid="cases.record_admin_search"
+        )

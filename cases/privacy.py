@@ -14,13 +14,17 @@ The cases themselves stay (for the programme's figures), pointing at the anonymi
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from talentoffice.audit import mask_value
 from talentoffice.masking import mask_name
+from talentoffice.models import Delivery, DeliveryAttempt, Notification
 
 from .choices import CaseState
 from .models import Case, PersonalDataAccess, Resident
@@ -164,15 +168,8 @@ def _anonymize_copies(resident: Resident, old: list[str]) -> None:
     The audit trail names the resident in its entries' titles (and their masked changes), and
     notifications and delivery logs may quote a name or phone; retention is only kept if those
     forget the person too. The audit trail is append-only in the database; this transaction
-    alone is let through (migration cases/0014), and DELETE stays refused.
+    alone is let through (migration cases/0015), and DELETE stays refused.
     """
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-
-    from talentoffice.audit import mask_value
-    from talentoffice.models import Delivery, DeliveryAttempt, Notification
-
     new = resident.name
     # Audit entries keep values masked as 陈*…*倩; those masks name nobody else but this person.
     old = sorted({*old, *(mask_value(v) for v in old if len(v) > 4)}, key=len, reverse=True)
@@ -233,3 +230,15 @@ def anonymize_due(*, now=None, limit: int | None = None) -> list[int]:
             anonymize_resident(resident, now=now)
             done.append(pk)
     return done
+
+
+def record_admin_search(sender, *, request, term_hash: str, rows: int, **kwargs) -> None:
+    """Log a search by a whole phone or ID number: who, when, and the hash of what was typed."""
+    PersonalDataAccess.objects.create(
+        kind=PersonalDataAccess.Kind.SEARCH,
+        user=request.user,
+        username=request.user.get_username(),
+        term_hash=term_hash,
+        rows=rows,
+        remote_addr=client_address(request),
+    )

@@ -5,6 +5,7 @@ import re
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportMixin
@@ -159,18 +160,15 @@ def can_search_in_full(user) -> bool:
     return user.has_perm("cases.view_personal_data")
 
 
-def record_search(*, request, term_hash: str, found) -> None:
-    """Log a search by a whole phone or ID number: who, when, and the hash of what was typed."""
-    from cases.models import PersonalDataAccess
-    from cases.privacy import client_address
+# Sent when someone finds residents by a whole phone or ID number. The core keeps no log of
+# its own: the app that keeps the personal-data access log (cases) writes the row on receipt.
+personal_data_searched = Signal()
 
-    PersonalDataAccess.objects.create(
-        kind=PersonalDataAccess.Kind.SEARCH,
-        user=request.user,
-        username=request.user.get_username(),
-        term_hash=term_hash,
-        rows=found.count(),
-        remote_addr=client_address(request),
+
+def record_search(*, request, term_hash: str, found) -> None:
+    """Tell the personal-data log of a search by a whole phone or ID number (hash only)."""
+    personal_data_searched.send(
+        sender=None, request=request, term_hash=term_hash, rows=found.count()
     )
 
 

@@ -51,6 +51,7 @@ GUESSES = [
     ("mobile:case_detail", "assistant", "west case", "get"),
     ("mobile:case_action", "assistant", "west case", "post"),
     ("mobile:follow_up", "assistant", "west case", "post"),
+    ("mobile:case_reveal", "assistant", "west case", "post"),
     ("mobile:visit_detail", "assistant", "visit", "get"),
     ("mobile:inbox_open", "assistant", "notification", "get"),
     ("public:point_poster", "coordinator", "west", "get"),
