@@ -154,8 +154,11 @@ def _tell(batch) -> None:
 
 def _messages(rule: Rule, event) -> list[Message]:
     messages = []
+    # Nobody is told of a step they took themselves (an assistant who files a case for
+    # themselves is not told it was given to them).
+    actor_id = getattr(event, "actor_id", None)
     for tell in rule.tell:
-        seen = set()
+        seen = {actor_id} if actor_id is not None else set()
         for user in tell.who(event):
             # One person in two roles (a lead who is also a partner manager) hears it once.
             if user is None or user.pk in seen or not user.is_active:
