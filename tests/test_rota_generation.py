@@ -653,6 +653,9 @@ def test_publishing_makes_the_rota_binding_and_records_each_assignment(db, staff
     )
 
 
+@pytest.mark.postgresql_only(
+    reason="the entries go in as one INSERT ... SELECT FROM jsonb_to_recordset, PostgreSQL's own"
+)
 def test_publishing_writes_every_shifts_audit_entry_in_one_insert_whatever_the_rota_size(
     db, staff_user, monkeypatch
 ):
