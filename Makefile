@@ -72,7 +72,7 @@ test-sqlite: install
 # The Procfile's processes in the foreground, each under deploy/respawn, which starts it again
 # when it exits (as systemd's Restart=always does); Ctrl-C stops them all with SIGTERM.
 # Sweeps have a worker of their own: a worker on both queues could have every pool process busy
-# with deliveries when beat's sweep arrives (settings.py, CELERY_TASK_QUEUES).
+# with deliveries when beat's sweep arrives (talentoffice/settings/queues.py, CELERY_TASK_QUEUES).
 RESPAWN := deploy/respawn
 serve-production: install
 	@test "$$DJANGO_ENV" = production || { echo "set DJANGO_ENV=production and the variables of README's production section first"; exit 1; }

@@ -62,7 +62,7 @@ def public_form_url(request, point) -> str:
     without it the address is built from the host staff are using.
     """
     path = reverse("public:form", args=[point_token(point)])
-    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    base = settings.PUBLIC_BASE_URL
     if base:
         return base.rstrip("/") + path
     return request.build_absolute_uri(path)

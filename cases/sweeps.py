@@ -59,18 +59,18 @@ LED_OPEN_STATES = (CaseState.ASSIGNED, CaseState.IN_PROGRESS)
 
 
 def warning_workdays() -> int:
-    """Working days before the target date when the lead is warned (setting, default 2)."""
-    return getattr(settings, "CASE_WARNING_WORKDAYS", 2)
+    """Working days before the target date when the lead is warned (CASE_WARNING_WORKDAYS)."""
+    return settings.CASE_WARNING_WORKDAYS
 
 
 def follow_up_reminder_days() -> int:
-    """Days before a return visit is due when the lead is reminded (setting, default 1)."""
-    return getattr(settings, "CASE_FOLLOW_UP_REMINDER_DAYS", 1)
+    """Days before a return visit when the lead is reminded (CASE_FOLLOW_UP_REMINDER_DAYS)."""
+    return settings.CASE_FOLLOW_UP_REMINDER_DAYS
 
 
 def reminder_hour() -> int:
-    """Local hour from which day-based reminders go out (setting, default 8)."""
-    return getattr(settings, "CASE_REMINDER_HOUR", 8)
+    """Local hour from which day-based reminders go out (setting CASE_REMINDER_HOUR)."""
+    return settings.CASE_REMINDER_HOUR
 
 
 def _told(kind: str, model, occasion=None) -> Exists:

@@ -28,12 +28,12 @@ class Limit:
 
 def ip_limit() -> Limit:
     """Submissions one client address may make per hour (setting PUBLIC_FORM_LIMIT_PER_IP)."""
-    return Limit("ip", getattr(settings, "PUBLIC_FORM_LIMIT_PER_IP", 5), HOUR)
+    return Limit("ip", settings.PUBLIC_FORM_LIMIT_PER_IP, HOUR)
 
 
 def phone_limit() -> Limit:
     """Submissions for one phone number per day (setting PUBLIC_FORM_LIMIT_PER_PHONE)."""
-    return Limit("phone", getattr(settings, "PUBLIC_FORM_LIMIT_PER_PHONE", 3), DAY)
+    return Limit("phone", settings.PUBLIC_FORM_LIMIT_PER_PHONE, DAY)
 
 
 class RateLimited(Exception):
@@ -48,7 +48,7 @@ def client_ip(request) -> str:
     otherwise a client could write any first hop and get a fresh allowance with every request.
     """
     candidates = []
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.TRUST_X_FORWARDED_FOR:
         candidates.append(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip())
     candidates.append(request.META.get("REMOTE_ADDR", ""))
     for candidate in candidates:

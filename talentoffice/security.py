@@ -43,7 +43,7 @@ def login_client_ip(request) -> str | None:
     (not a /64 network), because axes stores it in an address column.
     """
     candidates = []
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.TRUST_X_FORWARDED_FOR:
         candidates.append(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip())
     candidates.append(request.META.get("REMOTE_ADDR", ""))
     for candidate in candidates:

@@ -15,8 +15,6 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-# The default when settings.VISIT_ATTACHMENT_MAX_BYTES is not set: a phone photo or a scan.
-DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 16
 
 IMAGE = "image"
@@ -62,7 +60,7 @@ def sniff(head: bytes) -> Sniffed | None:
 
 def max_attachment_bytes() -> int:
     """The largest attachment accepted, from settings.VISIT_ATTACHMENT_MAX_BYTES."""
-    return getattr(settings, "VISIT_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
+    return settings.VISIT_ATTACHMENT_MAX_BYTES
 
 
 def read_head(upload) -> bytes:

@@ -3,15 +3,19 @@
 Each case starts Django in a fresh interpreter, because settings are read once per process.
 """
 
+import ast
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings as django_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Every variable talentoffice/settings.py reads; removed so that each case sees only its own.
+# Every variable the settings read (talentoffice/settings/); removed so that each case sees only
+# its own. A test below keeps this list and the settings in step.
 SETTINGS_VARIABLES = (
     "DJANGO_ENV",
     "SECRET_KEY",
@@ -19,12 +23,44 @@ SETTINGS_VARIABLES = (
     "ALLOWED_HOSTS",
     "CSRF_TRUSTED_ORIGINS",
     "DATABASE_URL",
-    "CACHE_URL",
-    "PERSONAL_DATA_KEYS",
-    "PERSONAL_DATA_HASH_KEY",
     "DB_CONN_MAX_AGE",
     "TEST_DATABASE_NAME",
+    "CACHE_URL",
+    "STATIC_ROOT",
     "MEDIA_ROOT",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_MINUTES",
+    "SESSION_HOURS",
+    "MOBILE_SESSION_IDLE_MINUTES",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "TRUST_X_FORWARDED_FOR",
+    "PERSONAL_DATA_KEYS",
+    "PERSONAL_DATA_HASH_KEY",
+    "PERSONAL_DATA_REVEAL_MINUTES",
+    "RESIDENT_RETENTION_DAYS",
+    "CASE_NUMBER_PREFIX",
+    "CASE_ACCEPT_HOURS",
+    "CASE_ACCEPT_WORKING_HOURS",
+    "OFFICE_HOURS",
+    "CASE_WARNING_WORKDAYS",
+    "CASE_FOLLOW_UP_REMINDER_DAYS",
+    "CASE_REMINDER_HOUR",
+    "VISIT_ATTACHMENT_MAX_BYTES",
+    "PUBLIC_FORM_LIMIT_PER_IP",
+    "PUBLIC_FORM_LIMIT_PER_PHONE",
+    "PUBLIC_BASE_URL",
+    "ESTIMATED_COUNT_THRESHOLD",
+    "PARTNER_API_RATE",
+    "PARTNER_API_FAILED_KEY_RATE",
+    "PARTNER_API_MAX_BODY_BYTES",
+    "PARTNER_WEBHOOK_RETRY_SECONDS",
+    "PARTNER_WEBHOOK_MAX_ATTEMPTS",
+    "PARTNER_WEBHOOK_ALLOW_HTTP_LOOPBACK",
+    "CHECK_IN_FAR_METRES",
+    "MOBILE_PHOTO_MAX_UPLOAD_BYTES",
+    "MOBILE_PHOTO_MAX_SIDE",
+    "STEERING_SNAPSHOT_SECONDS",
     "EMAIL_BACKEND",
     "EMAIL_HOST",
     "EMAIL_PORT",
@@ -32,12 +68,14 @@ SETTINGS_VARIABLES = (
     "EMAIL_HOST_PASSWORD",
     "EMAIL_USE_TLS",
     "DEFAULT_FROM_EMAIL",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "LOG_REQUESTS",
+    "HEARTBEAT_SECONDS",
+    "HEALTH_STALE_SECONDS",
+    "HEALTH_BROKER_TIMEOUT_SECONDS",
     "CELERY_BROKER_URL",
     "CELERY_TASK_ALWAYS_EAGER",
-    "ESTIMATED_COUNT_THRESHOLD",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "LOG_LEVEL",
 )
 
 PRINT_SETTINGS = """
@@ -201,3 +239,68 @@ def test_the_embedded_default_logs_ahead_and_makes_a_writer_wait_its_turn(tmp_pa
         "busy_timeout": 20_000,
         "transaction_mode": "IMMEDIATE",
     }
+
+
+SETTINGS_PACKAGE = PROJECT_ROOT / "talentoffice" / "settings"
+
+
+def variables_read_by_topic() -> dict[str, list[str]]:
+    """Each settings module's name, with the environment variables its env_* helpers read."""
+    read = {}
+    for path in sorted(SETTINGS_PACKAGE.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        read[path.name] = [
+            node.args[0].value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id.startswith("env_")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ]
+    return read
+
+
+def test_every_variable_the_settings_read_is_named_in_its_topic_and_cleared_by_these_tests():
+    read = variables_read_by_topic()
+    undocumented = {
+        module: [
+            name
+            for name in names
+            if name not in ast.get_docstring(ast.parse((SETTINGS_PACKAGE / module).read_text()))
+        ]
+        for module, names in read.items()
+    }
+    assert {module: names for module, names in undocumented.items() if names} == {}
+    every_name = [name for names in read.values() for name in names]
+    assert sorted(every_name) == sorted(SETTINGS_VARIABLES)
+
+
+def assigned_names(node: ast.AST) -> list[str]:
+    """The settings an assignment writes to, a whole name or one of its items alike."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    names = []
+    for target in targets:
+        while isinstance(target, (ast.Subscript, ast.Attribute)):
+            target = target.value
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+    return names
+
+
+def test_the_beat_schedule_is_written_in_one_place():
+    assignments = [
+        (path.name, node.lineno)
+        for path in sorted(SETTINGS_PACKAGE.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        and "CELERY_BEAT_SCHEDULE" in assigned_names(node)
+    ]
+    assert len(assignments) == 1, assignments
+
+
+def test_a_sweep_still_waiting_when_the_next_is_due_expires():
+    for name, entry in django_settings.CELERY_BEAT_SCHEDULE.items():
+        expires = entry.get("options", {}).get("expire_seconds")
+        if isinstance(entry["schedule"], float) and expires is not None:
+            assert expires < entry["schedule"], name

@@ -224,8 +224,7 @@ def test_a_file_over_the_size_limit_is_refused(assistant, settings, media_root):
     assert stored_files(media_root) == []
 
 
-def test_the_size_limit_defaults_to_ten_megabytes(settings):
-    del settings.VISIT_ATTACHMENT_MAX_BYTES
+def test_the_size_limit_is_ten_megabytes_unless_the_setting_says_otherwise():
     assert uploads.max_attachment_bytes() == 10 * 1024 * 1024
 
 

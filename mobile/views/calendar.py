@@ -19,7 +19,7 @@ QR_CACHE_SECONDS = 24 * 60 * 60
 def calendar_feed_url(request, assistant) -> str:
     """The absolute address of the assistant's private calendar feed."""
     path = reverse("calendar:feed", args=[assistant.calendar_token])
-    base = getattr(settings, "PUBLIC_BASE_URL", "")
+    base = settings.PUBLIC_BASE_URL
     return base.rstrip("/") + path if base else request.build_absolute_uri(path)
 
 
