@@ -32,6 +32,7 @@ from report import record  # noqa: E402  (bench/report.py, for bench/run)
 
 from assistants import rota as rota_service  # noqa: E402
 from assistants.models import Assistant, Dispatch, Rota, Shift, ShiftTemplate  # noqa: E402
+from assistants.rota import generation as rota_generation  # noqa: E402
 
 FIELDS = [
     "template_id",
@@ -105,7 +106,7 @@ def run_copy(first: date, last: date, rows: list[tuple]) -> float:
     def insert():
         with transaction.atomic():
             rota = Rota.objects.create(name="bench copy", starts_on=first, ends_on=last)
-            rota_service._insert_shifts(
+            rota_generation._insert_shifts(
                 [dict(zip(FIELDS, row, strict=True), rota_id=rota.pk) for row in rows]
             )
         return rota

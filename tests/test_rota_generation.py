@@ -1,4 +1,4 @@
-"""Rota generation, preview, publishing and discarding (assistants/rota.py)."""
+"""Rota generation, preview, publishing and discarding (the assistants.rota package)."""
 
 import itertools
 import threading
@@ -14,7 +14,6 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistants import rota as rota_module
 from assistants.models import Rota, Shift, ShiftEvent
 from assistants.rota import (
     MAX_RANGE_DAYS,
@@ -24,6 +23,7 @@ from assistants.rota import (
     publish_rota,
     rota_preview,
 )
+from assistants.rota import generation as rota_generation
 from talentoffice.models import CalendarDay, Notification, NotificationPreference
 from tests import factories
 from tests.factories.rota import make_shift, make_template, make_unavailability
@@ -751,13 +751,13 @@ def test_a_clash_the_database_catches_becomes_a_message_and_leaves_nothing(db, m
     factories.make_dispatch(assistant=bob, service_point=point)
     make_shift(assistant=bob, service_point=point, day=START, starts=time(10), ends=time(11))
     # As if the hand-made shift had been saved after the planner looked: it does not see it.
-    load = rota_module._Planner._load
+    load = rota_generation._Planner._load
 
     def load_blind(planner, point_ids):
         load(planner, point_ids)
         planner.busy.clear()
 
-    monkeypatch.setattr(rota_module._Planner, "_load", load_blind)
+    monkeypatch.setattr(rota_generation._Planner, "_load", load_blind)
 
     with pytest.raises(RotaError, match="changed while the rota was being generated"):
         generate_rota(starts_on=START, ends_on=START)

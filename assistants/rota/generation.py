@@ -1,4 +1,4 @@
-"""Rota generation, preview, publishing and discarding: the duty rota's workflow.
+"""Rota generation: one `Shift` per seat of every duty day of a period, filled where possible.
 
 Generation turns the active shift templates into one `Shift` per seat for every duty day of a
 period and fills the seats in Python from data loaded in a handful of queries, so that a month
@@ -15,123 +15,30 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
-from zoneinfo import ZoneInfo
 
-import chinese_calendar
-from auditlog.context import disable_auditlog
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from talentoffice import events
-from talentoffice.audit import log_bulk_create
-from talentoffice.models import CalendarDay
-from talentoffice.workdays import WorkdayCalendar, not_official_years
-
-from .choices import AssistantStatus, RotaStatus, ShiftEventKind, ShiftStatus, Specialty
-from .models import (
-    Assistant,
+from ..choices import AssistantStatus, ShiftEventKind, Specialty
+from ..models import (
     Dispatch,
     Rota,
     ServicePoint,
     Shift,
-    ShiftEvent,
     ShiftTemplate,
-    SwapRequest,
     Unavailability,
 )
+from .calendar import DutyCalendar
+from .common import LOCAL_TZ, RotaError, record_events
 
 # A quarter at most: longer ranges are slow to review and outlive the official calendar.
 MAX_RANGE_DAYS = 92
 BATCH_SIZE = 2000
 # Any constant will do; it only has to differ from other advisory locks in the project.
 GENERATION_LOCK_KEY = 3_000_001
-LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
-# Make-up workdays are looked up this far around a date, enough to cover any official holiday.
-MAKE_UP_WINDOW = timedelta(days=45)
-MONDAY = 0
-
-
-class RotaError(ValidationError):
-    """A rota request that cannot be carried out; the message is meant for staff."""
-
-
-# -- the duty calendar ------------------------------------------------------------------------
-
-
-class DutyCalendar:
-    """Which weekday's templates a date is staffed with, on top of the working-day calendar.
-
-    - A statutory holiday (official, or a `CalendarDay` holiday) has no duty at all.
-    - A Monday-to-Friday working day uses that weekday's templates.
-    - An ordinary weekend (not part of a holiday) uses that weekend day's templates, so a
-      point open on Saturdays keeps its Saturday duty.
-    - A make-up workday (调休: a Saturday or Sunday that is a working day) follows a normal
-      working-day schedule. A point that has templates for that weekend day keeps them (it is
-      open that day anyway); any other point works the schedule of the weekday whose rest the
-      make-up day pays for, as the official calendar pairs them (the n-th make-up day of a
-      holiday with its n-th day off in lieu, e.g. Sunday 2026-09-20 works as Tuesday
-      2026-10-06). A make-up day staff add themselves, or one the library cannot pair, works
-      as a Monday: the start of a normal working week.
-    """
-
-    def __init__(self, first_day: date, last_day: date):
-        self.workdays = WorkdayCalendar(first_day, last_day)
-
-    def weekdays_for(self, day: date) -> tuple[int, ...]:
-        """Weekdays whose templates staff the day, most preferred first; empty on a holiday."""
-        weekday = day.weekday()
-        if self.workdays.is_workday(day):
-            if weekday < 5:
-                return (weekday,)
-            entered = self.workdays.stand_in_weekday(day)
-            return (weekday, self.stand_in_weekday(day) if entered is None else entered)
-        if self._is_holiday(day):
-            return ()
-        return (weekday,)
-
-    def _is_holiday(self, day: date) -> bool:
-        """A rest day that belongs to a holiday, not an ordinary weekend."""
-        if self.workdays.overrides.get(day) == CalendarDay.Kind.HOLIDAY:
-            return True
-        if day.weekday() < 5:
-            # A weekday off is always a holiday or a day off in lieu.
-            return True
-        # A weekend inside a holiday (official, entered, or statutory in a provisional year).
-        return self.workdays.is_holiday(day)
-
-    @staticmethod
-    def stand_in_weekday(day: date) -> int:
-        """The weekday a make-up workday works as (see the class docstring)."""
-        try:
-            on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
-            if on_holiday or holiday_name is None:
-                return MONDAY
-            first, last = day - MAKE_UP_WINDOW, day + MAKE_UP_WINDOW
-            make_up_days = [
-                other
-                for other in chinese_calendar.get_workdays(first, last)
-                if other.weekday() >= 5
-                and chinese_calendar.get_holiday_detail(other)[1] == holiday_name
-            ]
-            days_off_in_lieu = [
-                other
-                for other in chinese_calendar.get_holidays(first, last, include_weekends=False)
-                if chinese_calendar.is_in_lieu(other)
-                and chinese_calendar.get_holiday_detail(other)[1] == holiday_name
-            ]
-        except NotImplementedError:
-            return MONDAY
-        if len(make_up_days) != len(days_off_in_lieu) or day not in make_up_days:
-            return MONDAY
-        return days_off_in_lieu[make_up_days.index(day)].weekday()
-
-
-# -- generation -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -500,7 +407,7 @@ def generate_rota(
             _("Shifts changed while the rota was being generated; please try again."),
             code="rota_conflict",
         ) from error
-    _record_events(rota=rota, kind=ShiftEventKind.CREATED, actor=created_by, at=timezone.now())
+    record_events(rota=rota, kind=ShiftEventKind.CREATED, actor=created_by, at=timezone.now())
     return rota
 
 
@@ -538,214 +445,7 @@ def _insert_shifts(rows: list[dict]) -> None:
             copy.write_row([row.get(f.attname, defaults[f.attname]) for f in fields])
 
 
-def _record_events(*, rota: Rota, kind: str, actor, at: datetime, assigned_only=False) -> None:
-    """One history row per shift of the rota (per assigned shift if asked), in one statement."""
-    # INSERT ... SELECT keeps tens of thousands of events out of Python altogether.
-    quote = connection.ops.quote_name
-    event, shift = ShiftEvent._meta, Shift._meta
-    columns = ", ".join(
-        quote(event.get_field(name).column)
-        for name in ("shift", "kind", "at", "actor", "assistant", "note")
-    )
-    condition = ""
-    if assigned_only:
-        condition = f" AND {quote('assistant_id')} IS NOT NULL AND {quote('status')} <> %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(event.db_table)} ({columns}) "
-            f"SELECT {quote(shift.pk.column)}, %s, %s, %s, {quote('assistant_id')}, %s "
-            f"FROM {quote(shift.db_table)} WHERE {quote('rota_id')} = %s{condition}",
-            [
-                str(kind),
-                at,
-                actor.pk if actor is not None else None,
-                rota.name[:300],
-                rota.pk,
-                *([ShiftStatus.CANCELLED.value] if assigned_only else []),
-            ],
-        )
-
-
 def _default_name(starts_on: date, ends_on: date, service_point: ServicePoint | None) -> str:
     """ "<point or whole district> <first day>–<last day>", within the name's 100 characters."""
     where = service_point.name if service_point is not None else gettext("whole district")
     return f"{where} {starts_on:%Y-%m-%d}–{ends_on:%Y-%m-%d}"[:100]
-
-
-# -- preview ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FairnessRow:
-    """One assistant's or one partner's share of a rota."""
-
-    subject: object
-    shifts: int
-    # For a partner: how many of its assistants could serve in the rota.
-    assistants: int = 1
-
-    @property
-    def per_assistant(self) -> float:
-        return self.shifts / self.assistants if self.assistants else 0.0
-
-
-@dataclass(frozen=True)
-class Fairness:
-    """Shares of a rota, most shifts first, with their range."""
-
-    rows: list[FairnessRow]
-
-    @property
-    def minimum(self) -> int:
-        return min((row.shifts for row in self.rows), default=0)
-
-    @property
-    def maximum(self) -> int:
-        return max((row.shifts for row in self.rows), default=0)
-
-    @property
-    def spread(self) -> int:
-        return self.maximum - self.minimum
-
-
-@dataclass(frozen=True)
-class RotaPreview:
-    """What staff check before publishing: every shift, the open ones, and who got how many."""
-
-    rota: Rota
-    shifts: list[Shift]
-    open_shifts: list[Shift]
-    per_assistant: Fairness
-    per_partner: Fairness
-
-    @property
-    def filled_count(self) -> int:
-        return len(self.shifts) - len(self.open_shifts)
-
-
-def rota_preview(rota: Rota) -> RotaPreview:
-    """The rota's shifts with a fairness table, in two queries whatever its size."""
-    shifts = list(
-        rota.shifts.select_related("service_point", "assistant__partner").order_by(
-            "starts_at", "service_point__name", "specialty", "pk"
-        )
-    )
-    open_shifts = [shift for shift in shifts if shift.is_open]
-    point_ids = (
-        [rota.service_point_id]
-        if rota.service_point_id
-        else sorted({shift.service_point_id for shift in shifts})
-    )
-    # Everyone who could have served counts, with zero shifts if need be: a fairness table of
-    # only the people who got shifts would hide those who got none.
-    pool = {
-        assistant.pk: assistant
-        for assistant in Assistant.objects.filter(
-            Q(dispatches__ends_on__isnull=True) | Q(dispatches__ends_on__gte=rota.starts_on),
-            dispatches__service_point_id__in=point_ids,
-            dispatches__starts_on__lte=rota.ends_on,
-            status=AssistantStatus.ACTIVE,
-        )
-        .select_related("partner")
-        .distinct()
-    }
-    counts: dict[int, int] = dict.fromkeys(pool, 0)
-    for shift in shifts:
-        if shift.assistant_id is not None and shift.status != ShiftStatus.CANCELLED:
-            pool.setdefault(shift.assistant_id, shift.assistant)
-            counts[shift.assistant_id] = counts.get(shift.assistant_id, 0) + 1
-    per_assistant = sorted(
-        (FairnessRow(pool[pk], count) for pk, count in counts.items()),
-        key=lambda row: (-row.shifts, row.subject.name, row.subject.pk),
-    )
-    partners: dict[int, list] = {}
-    for row in per_assistant:
-        partner = row.subject.partner
-        entry = partners.setdefault(partner.pk, [partner, 0, 0])
-        entry[1] += row.shifts
-        entry[2] += 1
-    per_partner = sorted(
-        (FairnessRow(partner, count, people) for partner, count, people in partners.values()),
-        key=lambda row: (-row.shifts, row.subject.name, row.subject.pk),
-    )
-    return RotaPreview(
-        rota=rota,
-        shifts=shifts,
-        open_shifts=open_shifts,
-        per_assistant=Fairness(per_assistant),
-        per_partner=Fairness(per_partner),
-    )
-
-
-# -- publishing and discarding ----------------------------------------------------------------
-
-
-@transaction.atomic
-def publish_rota(
-    *, rota: Rota, by, notify_assistants: bool = True, provisional_confirmed: bool = False
-) -> Rota:
-    """Publish a draft: its shifts become binding and visible, and assignees are told.
-
-    A rota reaching into a year with no official calendar is published only when the caller
-    says staff saw that (`provisional_confirmed`): its duty days may move when the notice comes.
-    """
-    # The row lock makes a second, concurrent publish wait and then see "published".
-    locked = Rota.objects.select_for_update().get(pk=rota.pk)
-    if locked.is_published:
-        raise RotaError(_("This rota is already published."), code="rota_already_published")
-    not_official = not_official_years(locked.starts_on, locked.ends_on)
-    if not_official and not provisional_confirmed:
-        raise RotaError(
-            _(
-                "This rota reaches into %(years)s, whose holidays are provisional: the State "
-                "Council's notice is not entered yet, so holidays may move and make-up workdays "
-                "are missing. Tick the confirmation to publish it anyway."
-            )
-            % {"years": ", ".join(str(year) for year in not_official)},
-            code="rota_calendar_provisional",
-        )
-    locked.status = RotaStatus.PUBLISHED
-    locked.published_at = timezone.now()
-    locked.published_by = by
-    locked.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    # Drafts only propose; the assignment is made when the rota is published.
-    _record_events(
-        rota=locked,
-        kind=ShiftEventKind.ASSIGNED,
-        actor=by,
-        at=locked.published_at,
-        assigned_only=True,
-    )
-    # The audit trail records each shift as it becomes binding: one entry per shift, written in
-    # bulk (a draft is only a proposal, discarded without trace if never published).
-    log_bulk_create(
-        locked.shifts.select_related("service_point").order_by("pk"),
-        note=f"rota published: {locked.name}",
-    )
-    # The rota's assignment rows were written in one statement, so no signal tells of them:
-    # its assistants (unless staff publish quietly) and their partners hear of the rota after
-    # commit, one message per assistant.
-    events.announce([locked], kind="published" if notify_assistants else "published_quietly")
-    for name in ("status", "published_at", "published_by", "updated_at"):
-        setattr(rota, name, getattr(locked, name))
-    return locked
-
-
-@transaction.atomic
-def discard_rota(*, rota: Rota) -> None:
-    """Delete a draft rota with its shifts and their history; a published rota stays."""
-    locked = Rota.objects.select_for_update().get(pk=rota.pk)
-    if locked.is_published:
-        raise RotaError(
-            _("A published rota cannot be discarded; cancel its shifts instead."),
-            code="rota_published_cannot_discard",
-        )
-    # A draft leaves no trace in the audit trail, which starts when a rota is published. Left on,
-    # auditlog would write an entry per shift, each naming the shift with two queries of its
-    # own: discarding a district's month (58,000 shifts at scale 100) took over ten minutes.
-    with disable_auditlog():
-        # Children first, each as one DELETE: the ORM's cascade would fetch every shift's id.
-        ShiftEvent.objects.filter(shift__rota=locked).delete()
-        SwapRequest.objects.filter(shift__rota=locked).delete()
-        Shift.objects.filter(rota=locked).delete()
-    locked.delete()
