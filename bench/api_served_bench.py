@@ -6,8 +6,8 @@ Usage (a database seeded with `seed_demo`, see bench/README.md):
         .venv/bin/python bench/api_served_bench.py [--runs 9] [--batch 5] [--quick]
 
 `api_bench.py` calls its WSGI applications in its own process: the strictest comparison, as
-no server stands around any of them. The issue compares them as they are met, "in a bare
-WSGI app" and in requests per second; this script serves the same four applications of
+no server stands around any of them. A partner meets them served, "in a bare WSGI app" and
+in requests per second; this script serves the same four applications of
 `api_bench.py` (app, bare, counted, usual; see there), with its settings (`api_env.py`), from one
 gunicorn worker of the kind deploy/gunicorn.conf.py runs by default (sync, one thread, one
 connection per request), and times them from a client on 127.0.0.1:

@@ -63,7 +63,7 @@ def first_cases(user, assistant, cases, order: CaseOrder, stop: int) -> list:
 
     Even ANDed as in cases_visible_to, an OR cannot be read in order from an index: the
     database fetches every matching case, joins and sorts them all to keep twenty, which grows
-    with the assistant's history (2,761 cases for the busiest demo assistant at scale 100). So
+    with the assistant's history (thousands of cases for a busy assistant after some years). So
     the cases led and the few helped with are read apart, each in order and limited, and merged.
     """
     visible = cases & Case.objects.visible_to(user)

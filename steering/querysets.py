@@ -6,9 +6,8 @@ from talentoffice import access
 
 
 def _street_of(user):
-    # The roles issue adds street coordinators; before it lands nobody is one.
-    street_id_of = getattr(access, "street_id_of", None)
-    return street_id_of(user) if street_id_of is not None and user.is_active else None
+    # A street coordinator sees only their street; anyone else is no coordinator.
+    return access.street_id_of(user) if user.is_active else None
 
 
 class StaffOnlyQuerySet(models.QuerySet):

@@ -35,6 +35,8 @@ from django.db.models import Expression, F, JSONField
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
+from .request_id import current_request_id
+
 SYSTEM_USERNAME = "system"
 # The name of the task or command running now; None in a web request.
 _process: ContextVar[str | None] = ContextVar("audit_process", default=None)
@@ -59,10 +61,6 @@ def track(model, *, exclude_fields=(), **options) -> None:
 
 def current_cid() -> str | None:
     """The correlation ID of an entry: the request's ID (talentoffice.request_id), if any."""
-    try:
-        from .request_id import current_request_id
-    except ImportError:
-        return None
     value = current_request_id.get()
     return None if value in ("", "-") else value
 

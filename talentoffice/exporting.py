@@ -347,7 +347,7 @@ class XlsxWriter:
     An .xlsx file is a zip of a few XML parts; each worksheet's XML goes straight into a zip
     member on disk, so memory stays flat whatever the number of rows. openpyxl's write-only mode
     does the same job, but without lxml (not a dependency) it serializes every cell through a
-    pure-Python XML tree, about ten times slower than writing the few tags of a row directly.
+    pure-Python XML tree, which costs far more than writing the few tags of a row directly.
     """
 
     def __init__(self):

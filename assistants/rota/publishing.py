@@ -76,7 +76,7 @@ def discard_rota(*, rota: Rota) -> None:
         )
     # A draft leaves no trace in the audit trail, which starts when a rota is published. Left on,
     # auditlog would write an entry per shift, each naming the shift with two queries of its
-    # own: discarding a district's month (58,000 shifts at scale 100) took over ten minutes.
+    # own, so discarding a district's month would keep staff waiting for minutes.
     with disable_auditlog():
         # Children first, each as one DELETE: the ORM's cascade would fetch every shift's id.
         ShiftEvent.objects.filter(shift__rota=locked).delete()

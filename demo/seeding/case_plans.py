@@ -29,7 +29,7 @@ def _own_created_at(*models):
 
 class WorkdayTable:
     """Working days of the whole demo span, read once: add_workdays() per case would query
-    the calendar 300,000 times at scale 100. Same answers as talentoffice.workdays.add_workdays."""
+    the calendar once for every case seeded. Same answers as talentoffice.workdays.add_workdays."""
 
     def __init__(self, first: date, last: date):
         self.days = WorkdayCalendar(first, last).workdays(first, last)

@@ -1,6 +1,6 @@
 """Demo campaigns, activities, partner targets and chair terms for `seed_demo`.
 
-Modelled on the seeds' news reports: "a hundred lawyers into communities", "a thousand cadres
+Modelled on the programme's own drives: "a hundred lawyers into communities", "a thousand cadres
 into a thousand enterprises", the relocation loan at the 凤凰新村 expropriation project, the
 finance lecturer team's talks, party-building co-construction with partners, and the alliance's
 rotating chair. Deterministic: everything comes from the district's seeded generator, in order.

@@ -45,9 +45,9 @@ def _swap_offers_soonest_first(assistant, now):
     """Open offers this assistant may take, soonest shift first, as rows of what a list shows.
 
     Asked as one OR, PostgreSQL joins every future shift of the district to the open offers;
-    each half alone starts from the few open offers and their shifts by primary key, much
-    faster as one UNION ALL. Rows rather than instances, because a union of four tables' every
-    column takes longer to compile and plan than to run.
+    each half alone starts from the few open offers and their shifts by primary key, so the
+    halves are asked as one UNION ALL. Rows rather than instances, because a union of four
+    tables' every column takes longer to compile and plan than to run.
     """
     halves = [
         offers.order_by().values(

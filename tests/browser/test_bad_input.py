@@ -1,4 +1,4 @@
-"""Bad input on the phone: a clear message, nothing typed lost, nothing saved wrong (issue 5)."""
+"""Bad input on the phone: a clear message, nothing typed lost, nothing saved wrong."""
 
 from datetime import timedelta
 

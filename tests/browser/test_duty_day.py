@@ -1,4 +1,4 @@
-"""A whole duty day on a phone-sized browser, then staff reading it in the admin (issue 5)."""
+"""A whole duty day on a phone-sized browser, then staff reading it in the admin."""
 
 from PIL import Image
 from playwright.sync_api import expect

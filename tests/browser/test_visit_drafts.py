@@ -1,4 +1,4 @@
-"""A visit typed on a phone is never lost and never saved twice (issue 5, "Log a visit").
+"""A visit typed on a phone is never lost and never saved twice ("Log a visit").
 
 No network, a double tap, an answer lost on the way back, a session that ended while the form
 was open: each time the visit waits on the phone, is sent when it can be, and exactly one Visit

@@ -1,4 +1,4 @@
-"""The issue's done-when, end to end: a resident's QR-form request followed in the admin through
+"""A case's whole life, end to end: a resident's QR-form request followed in the admin through
 assignment, an escalation delivered by a real Celery worker on real Redis, reassignment,
 acceptance, resolution and a return visit that reopens the case, with the whole timeline."""
 
