@@ -99,7 +99,7 @@ def check_attachment(upload) -> Sniffed:
                 code="type_not_allowed",
             )
         if promised != sniffed.kind:
-            # The case the brief warns about: "report.jpg" that is really a PDF, or the reverse.
+            # A name that lies about its content: "report.jpg" that is really a PDF, or the reverse.
             raise ValidationError(
                 _("“%(name)s” is named as %(promised)s but its content is %(actual)s.")
                 % {

@@ -1,6 +1,6 @@
 """Fixed facts for the demo district that `manage.py seed_demo` builds: names, places, checklist.
 
-Modelled on Taijiang district (台江区), Fuzhou, as the news reports in the design seeds describe it:
+Modelled on Taijiang district (台江区), Fuzhou, where the programme runs as described here:
 14 financial partners led by 福建海峡银行, 福州农商银行 and 兴业银行; 30 law firms led by 闽众,
 国浩, 锦天城 and 纵然; a district service window, a talent home in the Strait financial business
 district, and housing-expropriation command posts at 凤凰新村 and 上海西新村. Street and community

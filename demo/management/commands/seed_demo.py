@@ -1,6 +1,6 @@
 """`manage.py seed_demo`: build a realistic demo district, the same one for the same seed.
 
-The district follows the news reports in the design seeds (Taijiang, Fuzhou): 44 partners,
+The district is modelled on the programme in Taijiang, Fuzhou, as it is run: 44 partners,
 300+ assistants, service points, dispatches, the 4-category / 21-item checklist, enterprises and
 residents, plus demo logins for staff (a superuser whose password is random, printed once),
 assistants and a partner manager; then the duty rota: shift templates, some leave, a published
