@@ -241,9 +241,18 @@ def deliver(model, pk: int) -> DeliveryResult:
 
 def queue(rows) -> None:
     """Queue the task of each row that is not held, once the caller's transaction commits."""
-    for row in rows:
-        if row.not_before is None:
-            type(row).task().delay_on_commit(row.pk)
+    # One hand-off for the whole batch: a sweep writing thousands of rows registers one commit
+    # callback, not one per row. Each row keeps its own task message, so that rows are claimed,
+    # retried and spread over workers one by one.
+    queued = [(type(row).task(), row.pk) for row in rows if row.not_before is None]
+    if queued:
+        transaction.on_commit(lambda: send_tasks(queued))
+
+
+def send_tasks(queued) -> None:
+    """Send each (task, row id) message now; the requeue sweep makes up for one that is lost."""
+    for task, pk in queued:
+        task.delay(pk)
 
 
 def requeue_stale(model, *, now: datetime | None = None) -> list[int]:

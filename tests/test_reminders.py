@@ -6,12 +6,14 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from assistants import reminders
-from assistants.models import ReminderPolicy, Shift
+from assistants.models import Assistant, ReminderPolicy, Shift
 from talentoffice import channels, notifications
 from talentoffice.models import Delivery, Notification, NotificationPreference
 from talentoffice.tasks import deliver_notification
@@ -360,6 +362,68 @@ def test_a_sweep_with_nothing_due_runs_the_same_queries_whatever_the_table_size(
     assert all('"starts_at" >' in sql or '"starts_at" <' in sql for sql in shift_queries)
     if connection.vendor == "postgresql":  # SQLite has no row locks: its writer waits at BEGIN
         assert "FOR UPDATE" in large[2]
+
+
+@pytest.mark.postgresql_only(
+    reason="SQLite caps the parameters of one statement: it inserts a batch in several"
+)
+def test_a_sweep_runs_the_same_queries_for_ten_due_reminders_as_for_a_thousand(
+    transactional_db, partner_a, _no_broker
+):
+    point = make_service_point()
+    make_webhook(service_point=point)
+
+    def due_shifts(count: int, starts_at):
+        """`count` assistants with a login (half of them with preferences), one shift each."""
+        users = get_user_model().objects.bulk_create(
+            get_user_model()(username=f"{starts_at:%H%M}-{n}", email=f"{starts_at:%H%M}-{n}@ex.org")
+            for n in range(count)
+        )
+        NotificationPreference.objects.bulk_create(
+            NotificationPreference(user=user, language="en") for user in users[::2]
+        )
+        assistants = Assistant.objects.bulk_create(
+            Assistant(
+                name=f"助理{n}",
+                partner=partner_a,
+                specialty="finance",
+                phone=f"199{starts_at:%M}{n:06d}",
+                user=user,
+            )
+            for n, user in enumerate(users)
+        )
+        Shift.objects.bulk_create(
+            Shift(
+                service_point=point,
+                date=starts_at.date(),
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=3),
+                specialty="finance",
+                assistant=assistant,
+            )
+            for assistant in assistants
+        )
+
+    def sweep(*when) -> tuple[int, list[str]]:
+        # Both sweeps look the content type up, as a fresh worker process does.
+        ContentType.objects.clear_cache()
+        with CaptureQueriesContext(connection) as captured:
+            written = sweep_at(*when)
+        return written, [q["sql"] for q in captured.captured_queries]
+
+    due_shifts(10, local(2026, 3, 10, 19, 10))
+    few, few_queries = sweep(2026, 3, 10, 19, 0)
+    due_shifts(1000, local(2026, 3, 10, 19, 20))
+    many, many_queries = sweep(2026, 3, 10, 19, 1)
+
+    assert (few, many) == (10, reminders.BATCH)
+    # Besides the quiet sweep's eight: BEGIN, the robots of the due shifts' points, the
+    # content type, the insert, the rows it wrote, the deliveries' insert, COMMIT.
+    assert len(few_queries) == len(many_queries) == 15
+    # An e-mail and a robot message per reminder, handed to the broker after commit.
+    assert len(_no_broker) == 2 * (10 + reminders.BATCH)
+    english = Notification.objects.filter(recipient__notification_preference__language="en")
+    assert english.filter(subject__startswith="Duty soon").count() == 5 + reminders.BATCH // 2
 
 
 def test_before_the_day_before_hour_the_sweep_does_not_even_look_at_tomorrow(transactional_db):

@@ -97,5 +97,5 @@ def test_two_concurrent_case_sweeps_tell_each_person_once(due_work, monkeypatch)
 
 class _NoBroker:
     @staticmethod
-    def delay_on_commit(pk):
+    def delay(pk):
         pass
