@@ -7,9 +7,9 @@ bounded count (`LIMIT 100`, shown "99+"): an exact COUNT would read the whole ca
 morning for a figure nobody needs past a hundred.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -49,9 +49,7 @@ class Queue:
 
 
 def _returned():
-    return Exists(
-        CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEventKind.RETURNED)
-    )
+    return Exists(CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEventKind.RETURNED))
 
 
 def _cases(user):
@@ -61,10 +59,7 @@ def _cases(user):
 def new_cases(user, now):
     """New cases nobody has returned yet: first assignment."""
     return (
-        _cases(user)
-        .filter(state=CaseState.NEW)
-        .filter(~_returned())
-        .order_by("created_at", "pk")
+        _cases(user).filter(state=CaseState.NEW).filter(~_returned()).order_by("created_at", "pk")
     )
 
 
@@ -76,9 +71,7 @@ def returned_cases(user, now):
 def escalated_cases(user, now):
     """Assigned cases whose lead has not accepted (签收) within the accept window."""
     return (
-        _cases(user)
-        .filter(state=CaseState.ASSIGNED, accept_by__lt=now)
-        .order_by("accept_by", "pk")
+        _cases(user).filter(state=CaseState.ASSIGNED, accept_by__lt=now).order_by("accept_by", "pk")
     )
 
 
@@ -303,4 +296,3 @@ def queue_counts(user, now=None) -> list[QueueCount]:
     """Every queue's bounded size: one short query per queue, whatever the data size."""
     now = now or timezone.now()
     return [QueueCount(queue, bounded_count(queue.rows(user, now))) for queue in QUEUES.values()]
-
