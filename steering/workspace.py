@@ -61,8 +61,15 @@ class Row:
     choices: list = field(default_factory=list)
 
 
+# The fields whose change makes a shown form stale, besides the time of the last save (which
+# alone would miss two saves within one clock tick).
+VERSION_FIELDS = ("state", "lead_id", "status", "assistant_id", "supervised", "sequence")
+
+
 def version_of(record) -> str:
-    return record.updated_at.isoformat()
+    """What the form says the record looked like when the page was shown."""
+    parts = [str(getattr(record, name)) for name in VERSION_FIELDS if hasattr(record, name)]
+    return "|".join([*parts, record.updated_at.isoformat()])
 
 
 @require_GET
