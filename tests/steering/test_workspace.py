@@ -3,7 +3,7 @@ coordinator; its actions go through the services and write the timeline; a stale
 nothing; counts and pages run a bounded number of queries."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -146,7 +146,7 @@ def test_staff_land_on_the_workspace_with_every_queue_counted(client, staff_user
     counts = {
         item.queue.key: item.count for _group, items in response.context["groups"] for item in items
     }
-    assert counts == {key: 2 for key in QUEUES}
+    assert counts == dict.fromkeys(QUEUES, 2)
     assert 'href="/staff/queues/new/"' in response.text
     assert reverse("steering:search") in response.text
 
@@ -166,7 +166,7 @@ def test_a_street_coordinator_sees_their_streets_queues_only(client, coordinator
         for _group, items in client.get(reverse("steering:workspace")).context["groups"]
         for item in items
     }
-    assert counts == {key: 1 for key in QUEUES}
+    assert counts == dict.fromkeys(QUEUES, 1)
     for key in QUEUES:
         assert shown(client, key) == {east.rows[key].pk}, key
 
