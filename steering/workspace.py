@@ -31,10 +31,11 @@ from . import search
 from .queues import QUEUES, queue_counts
 from .views import staff_page
 
-# Rows per queue page. Case queues show each case's ranked suggestions (two queries per case),
-# so they hold fewer rows than the others.
+# Rows per queue page. Queues that offer ranked suggestions or suitable colleagues (one or two
+# queries per row) hold fewer rows than the others.
 PER_PAGE = 20
 PER_PAGE_WITH_SUGGESTIONS = 10
+WITH_SUGGESTIONS = ("assign", "reassign", "referral", "open_shift")
 SUGGESTIONS = 3
 
 SELECT_RELATED = {
@@ -116,7 +117,7 @@ def queue_page(request, key):
     if queue is None:
         raise Http404
     now = timezone.now()
-    per_page = PER_PAGE_WITH_SUGGESTIONS if queue.kind in ("assign", "reassign") else PER_PAGE
+    per_page = PER_PAGE_WITH_SUGGESTIONS if queue.kind in WITH_SUGGESTIONS else PER_PAGE
     number = _page_number(request)
     start = (number - 1) * per_page
     records = list(
