@@ -132,3 +132,19 @@ class ShiftQuerySet(models.QuerySet):
     def between(self, start, end):
         """Shifts overlapping the half-open interval [start, end)."""
         return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+class SwapRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Follows the shift's visibility; an assistant also sees the offers made to them."""
+        if is_district_staff(user):
+            return self
+        shifts = self.model._meta.get_field("shift").related_model.objects
+        if street_id_of(user) is not None or partner_id_of(user) is not None:
+            return self.filter(shift__in=shifts.visible_to(user).values("pk"))
+        if user.is_authenticated:
+            own = own_assistant_id(user)
+            return self.filter(
+                Q(requested_by_id=own) | Q(offered_to_id=own) | Q(accepted_by_id=own)
+            )
+        return self.none()

@@ -89,3 +89,19 @@ class VisitQuerySet(models.QuerySet):
         if user.is_authenticated:
             return self.filter(assistant_id=own_assistant_id(user))
         return self.none()
+
+
+class CaseFollowerQuerySet(models.QuerySet):
+    """Requests that follow a case (referrals, extension requests): the staff's decisions.
+
+    District staff see all; a street coordinator, those of their street's cases, to watch them;
+    nobody else browses them (the lead reads their own on the case page).
+    """
+
+    def visible_to(self, user):
+        if is_district_staff(user):
+            return self
+        if street_id_of(user) is not None:
+            cases = self.model._meta.get_field("case").related_model.objects
+            return self.filter(case__in=cases.visible_to(user).values("pk"))
+        return self.none()

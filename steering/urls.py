@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import views, workspace
 
 app_name = "steering"
 
 urlpatterns = [
+    path("", workspace.workspace, name="workspace"),
+    path("queues/<slug:key>/", workspace.queue_page, name="queue"),
+    path("queues/<slug:key>/act/", workspace.queue_action, name="queue_action"),
+    path("search/", workspace.search_page, name="search"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("figures/<slug:key>/", views.figure_list, name="figure_list"),
     path("figures/<slug:key>/export/", views.figure_export, name="figure_export"),

@@ -43,6 +43,7 @@ from .figures import (
     rows,
 )
 from .forms import FilterForm, MonthForm, TargetFilterForm, TargetUploadForm
+from .items import by_item
 from .models import Campaign
 from .scorecards import MEASURES, current_chairs, scorecards
 from .tables import TABLES
@@ -188,7 +189,13 @@ def _report_data(request):
     return (
         month_form,
         form,
-        {"filters": filters, "figures": figures, "categories": categories, "month": first},
+        {
+            "filters": filters,
+            "figures": figures,
+            "categories": categories,
+            "items": by_item(filters, sources),
+            "month": first,
+        },
     )
 
 
@@ -205,8 +212,16 @@ def monthly_report(request):
             export_query=urlencode({**request.GET.dict(), "month": f"{report['month']:%Y-%m}"}),
             headline=[figures[key] for key in HEADLINE_ORDER],
             rates=[figures[key] for key in RATE_ORDER],
+            beneficiaries=beneficiaries(figures),
         )
     return render(request, "steering/report.html", context)
+
+
+def beneficiaries(figures) -> dict:
+    """People served in the month: one total, and the cases' and the activities' parts."""
+    cases = figures["beneficiaries"].value or 0
+    activities = figures["activity_beneficiaries"].value or 0
+    return {"total": cases + activities, "cases": cases, "activities": activities}
 
 
 @require_GET
@@ -226,6 +241,29 @@ def monthly_report_export(request):
     sheet = writer.sheet(_("Cases by category"), [_("category"), _("opened"), _("resolved")])
     for name, opened, resolved in report["categories"]:
         writer.append(sheet, [name, opened, resolved])
+    sheet = writer.sheet(
+        _("Cases by service item"),
+        [
+            _("category"),
+            _("service item"),
+            _("target days"),
+            _("opened"),
+            _("resolved"),
+            _("on time"),
+        ],
+    )
+    for line in report["items"]:
+        writer.append(
+            sheet,
+            [
+                line.category,
+                line.name,
+                line.target_days,
+                line.opened,
+                line.resolved,
+                _cell(line.on_time_rate),
+            ],
+        )
     return writer.response(f"report_{report['month']:%Y-%m}.xlsx")
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from talentoffice.models import StaffDecision, TimeStampedModel
 
 from ..choices import ReminderKind, ShiftEventKind, ShiftStatus, Specialty, SwapStatus
-from ..querysets import ShiftQuerySet
+from ..querysets import ShiftQuerySet, SwapRequestQuerySet
 from .people import Assistant
 from .places import ServicePoint
 from .planning import Rota, ShiftTemplate
@@ -205,6 +205,7 @@ class SwapRequest(StaffDecision, TimeStampedModel):
         _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.OPEN
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    objects = SwapRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("swap request")

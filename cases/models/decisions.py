@@ -9,6 +9,7 @@ from assistants.choices import Specialty
 from talentoffice.models import StaffDecision, TimeStampedModel
 
 from ..choices import DecisionStatus, FollowUpMethod
+from ..querysets import CaseFollowerQuerySet
 from .case import Case
 
 
@@ -78,6 +79,7 @@ class Referral(StaffDecision, TimeStampedModel):
         _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    objects = CaseFollowerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("referral")
@@ -118,6 +120,7 @@ class ExtensionRequest(StaffDecision, TimeStampedModel):
         _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    objects = CaseFollowerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("extension request")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from talentoffice.models import TimeStampedModel
 
+from ..querysets import StaffOnlyQuerySet
 from .registers import Enterprise
 
 
@@ -45,6 +46,7 @@ class CouncilMeeting(TimeStampedModel):
         verbose_name=_("assistants present"),
     )
     minutes = models.TextField(_("meeting minutes"), blank=True)
+    objects = StaffOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("council meeting")
