@@ -14,7 +14,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from .crypto import lookup_hash
 from .exporting import StreamedExportMixin
 from .importing import RosterCSV
-from .masking import PERSONAL_FIELDS, personal_path
+from .masking import PERSONAL_FIELDS, personal_path, scrub
 from .pagination import EstimatedCountPaginator
 from .validators import normalize_phone, validate_phone
 
@@ -113,6 +113,36 @@ class PersonalDataAdminMixin:
             or self._shown_in_full(request, field.lstrip("^=@"))
         ]
 
+    # -- free text on the pages ---------------------------------------------------------
+    #
+    # Titles, descriptions, notes and every other text people type may carry a phone or an ID
+    # number mid-sentence, and a record's name (a case is "number title") repeats its free text
+    # in lists, breadcrumbs, inlines and links of other records. Masking field by field would
+    # miss those copies, so a page rendered for a role without the permission to see personal
+    # data in full is passed through the one scrubber as a whole. A page whose form edits the
+    # text is left as stored: scrubbing it would save the masks over the real text.
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        editable = bool(self.list_editable) and self.has_change_permission(request)
+        return scrubbed_for(request, response, editable=editable)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is None:
+            editable = self.has_add_permission(request)
+        else:
+            editable = self.has_change_permission(request)
+        return scrubbed_for(request, response, editable=editable)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return scrubbed_for(request, response, editable=False)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        return scrubbed_for(request, response, editable=False)
+
     def personal_prefix(self):
         """The path from this admin's model to a model with personal fields, if one is near."""
         if PERSONAL_FIELDS.get(self.model._meta.label_lower):
@@ -153,6 +183,23 @@ def phone_term(term: str) -> str:
     except ValidationError:
         return ""
     return phone
+
+
+def scrubbed_for(request, response, *, editable: bool):
+    """The admin page as the signed-in role may read it: free text scrubbed once rendered,
+    unless the role may see personal data in full or the page's form edits the text."""
+    if editable or can_search_in_full(request.user):
+        return response
+    add_callback = getattr(response, "add_post_render_callback", None)
+    if add_callback is None:  # a redirect or a file: no text of a page
+        return response
+    add_callback(scrub_page)
+    return response
+
+
+def scrub_page(response):
+    """Mask every phone, ID number, card and e-mail in a rendered page's text."""
+    response.content = scrub(response.content.decode(response.charset))
 
 
 def can_search_in_full(user) -> bool:
