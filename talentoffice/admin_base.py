@@ -12,7 +12,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from .crypto import lookup_hash
-from .exporting import StreamedExportMixin
+from .exporting import StreamedExportMixin, free_text_mask
 from .importing import RosterCSV
 from .masking import PERSONAL_FIELDS, personal_path, scrub
 from .pagination import EstimatedCountPaginator
@@ -76,6 +76,8 @@ class AuditHistoryMixin:
         return TemplateResponse(request, "admin/audit_history.html", context)
 
 
+# A digit or an "@" in a search term: what the scrubber hides in free text is made of these.
+HIDDEN_BY_SCRUBBER = re.compile("[0-9\uff10-\uff19@\uff20]")
 ID_NUMBER_TERM = re.compile(r"^[1-9][0-9]{16}[0-9Xx]$")
 
 
@@ -106,12 +108,24 @@ class PersonalDataAdminMixin:
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
-        return [
+        fields = [
             field
             for field in super().get_search_fields(request)
             if not personal_path(self.model, field.lstrip("^=@"))
             or self._shown_in_full(request, field.lstrip("^=@"))
         ]
+        # Free text is shown scrubbed to a role without the full view; searching it for digits
+        # or an e-mail would tell, "found" or "not", the digits the scrubber hid. Such a term
+        # still finds case numbers, codes and every field that is not free text.
+        # "q" is the changelist's search box, "term" what the autocomplete types.
+        term = request.GET.get("q") or request.GET.get("term") or ""
+        if HIDDEN_BY_SCRUBBER.search(term) and not can_search_in_full(request.user):
+            fields = [
+                field
+                for field in fields
+                if free_text_mask(self.model, field.lstrip("^=@")) is None
+            ]
+        return fields
 
     # -- free text on the pages ---------------------------------------------------------
     #

@@ -153,3 +153,31 @@ def test_no_admin_page_shows_a_planted_number_or_address_to_a_role_without_the_f
             assert leaked(history.content.decode()) == [], (role, name, "history")
     # The pages that carry free text were among those read.
     assert {"cases_case page", "cases_visit page", "cases_visit list"} <= set(read), read
+
+
+@pytest.mark.parametrize("role", ["viewer", "coordinator"])
+def test_searching_free_text_for_digits_tells_nothing_the_scrubber_hid(client, district, role):
+    client.force_login(district.users[role])
+    case = district["east case"]
+    url = reverse("admin:cases_case_changelist")
+    autocomplete = reverse("admin:autocomplete")
+    right, wrong = PHONE[:7], PHONE[:6] + str((int(PHONE[6]) + 1) % 10)
+
+    def found(term):
+        page = client.get(url, {"q": term, "id__exact": case.pk})
+        suggestions = client.get(
+            autocomplete,
+            {"app_label": "cases", "model_name": "visit", "field_name": "case", "term": term},
+        )
+        return page.context["cl"].result_count, suggestions.status_code, suggestions.content
+
+    assert found(right) == found(wrong)
+    # The case number is no free text: it is still found by its digits.
+    assert client.get(url, {"q": case.number}).context["cl"].result_count == 1
+
+
+def test_staff_who_may_see_personal_data_search_free_text_by_digits(client, district):
+    client.force_login(district.users["staff"])
+    url = reverse("admin:cases_case_changelist")
+    case = district["east case"]
+    assert client.get(url, {"q": PHONE[:7], "id__exact": case.pk}).context["cl"].result_count == 1
