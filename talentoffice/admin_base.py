@@ -121,9 +121,7 @@ class PersonalDataAdminMixin:
         term = request.GET.get("q") or request.GET.get("term") or ""
         if HIDDEN_BY_SCRUBBER.search(term) and not can_search_in_full(request.user):
             fields = [
-                field
-                for field in fields
-                if free_text_mask(self.model, field.lstrip("^=@")) is None
+                field for field in fields if free_text_mask(self.model, field.lstrip("^=@")) is None
             ]
         return fields
 
