@@ -266,6 +266,14 @@ class ScrubbedCharField(serializers.CharField):
         return scrub(super().to_representation(value))
 
 
+class ScrubbedChoiceField(serializers.PrimaryKeyRelatedField):
+    """A related record chosen by id; the browsable API's list of choices names each record as
+    `str()` does (a case's number and title), so the name is scrubbed like any free text."""
+
+    def display_value(self, instance):
+        return scrub(super().display_value(instance))
+
+
 class CaseSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     """A case as a partner sees it: requester's name and phone masked, own assistants only."""
 
@@ -376,7 +384,7 @@ class VisitSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     assistant = serializers.PrimaryKeyRelatedField(
         queryset=Assistant.objects.none(), help_text=HELP["assistant"]
     )
-    case = serializers.PrimaryKeyRelatedField(
+    case = ScrubbedChoiceField(
         queryset=Case.objects.none(),
         required=False,
         allow_null=True,

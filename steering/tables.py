@@ -1,7 +1,8 @@
 """The columns of every list behind a figure, shared by the list page and its Excel export.
 
 Households are personal data: their names and phones are masked here as in every list and
-export.
+export. Titles and places are typed by people and may carry a phone or an ID number, so they go
+through the one scrubber, for every role: these lists are for counting, not for calling.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import AssistantStatus, ShiftStatus, Specialty
 from cases.choices import CaseOutcome, CaseState, VisitKind
-from talentoffice.masking import mask_name, mask_phone
+from talentoffice.masking import mask_name, mask_phone, scrub
 
 from .choices import ActivityKind
 
@@ -94,7 +95,7 @@ CASES = Table(
     ("service_item", "lead"),
     lambda c: [
         c.number,
-        c.title,
+        scrub(c.title),
         c.service_item.name,
         label(CaseState, c.state),
         label(CaseOutcome, c.outcome) if c.outcome else "",
@@ -137,8 +138,8 @@ ACTIVITIES = Table(
     lambda a: [
         _day(a.held_on),
         label(ActivityKind, a.kind),
-        a.title,
-        a.place,
+        scrub(a.title),
+        scrub(a.place),
         a.attendees,
         a.beneficiaries,
     ],

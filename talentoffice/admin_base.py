@@ -12,9 +12,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from .crypto import lookup_hash
-from .exporting import StreamedExportMixin
+from .exporting import StreamedExportMixin, free_text_mask
 from .importing import RosterCSV
-from .masking import PERSONAL_FIELDS, personal_path
+from .masking import PERSONAL_FIELDS, personal_path, scrub
 from .pagination import EstimatedCountPaginator
 from .validators import normalize_phone, validate_phone
 
@@ -76,6 +76,8 @@ class AuditHistoryMixin:
         return TemplateResponse(request, "admin/audit_history.html", context)
 
 
+# A digit or an "@" in a search term: what the scrubber hides in free text is made of these.
+HIDDEN_BY_SCRUBBER = re.compile("[0-9\uff10-\uff19@\uff20]")
 ID_NUMBER_TERM = re.compile(r"^[1-9][0-9]{16}[0-9Xx]$")
 
 
@@ -106,12 +108,52 @@ class PersonalDataAdminMixin:
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
-        return [
+        fields = [
             field
             for field in super().get_search_fields(request)
             if not personal_path(self.model, field.lstrip("^=@"))
             or self._shown_in_full(request, field.lstrip("^=@"))
         ]
+        # Free text is shown scrubbed to a role without the full view; searching it for digits
+        # or an e-mail would tell, "found" or "not", the digits the scrubber hid. Such a term
+        # still finds case numbers, codes and every field that is not free text.
+        # "q" is the changelist's search box, "term" what the autocomplete types.
+        term = request.GET.get("q") or request.GET.get("term") or ""
+        if HIDDEN_BY_SCRUBBER.search(term) and not can_search_in_full(request.user):
+            fields = [
+                field for field in fields if free_text_mask(self.model, field.lstrip("^=@")) is None
+            ]
+        return fields
+
+    # -- free text on the pages ---------------------------------------------------------
+    #
+    # Titles, descriptions, notes and every other text people type may carry a phone or an ID
+    # number mid-sentence, and a record's name (a case is "number title") repeats its free text
+    # in lists, breadcrumbs, inlines and links of other records. Masking field by field would
+    # miss those copies, so a page rendered for a role without the permission to see personal
+    # data in full is passed through the one scrubber as a whole. A page whose form edits the
+    # text is left as stored: scrubbing it would save the masks over the real text.
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        editable = bool(self.list_editable) and self.has_change_permission(request)
+        return scrubbed_for(request, response, editable=editable)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if object_id is None:
+            editable = self.has_add_permission(request)
+        else:
+            editable = self.has_change_permission(request)
+        return scrubbed_for(request, response, editable=editable)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return scrubbed_for(request, response, editable=False)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        return scrubbed_for(request, response, editable=False)
 
     def personal_prefix(self):
         """The path from this admin's model to a model with personal fields, if one is near."""
@@ -153,6 +195,23 @@ def phone_term(term: str) -> str:
     except ValidationError:
         return ""
     return phone
+
+
+def scrubbed_for(request, response, *, editable: bool):
+    """The admin page as the signed-in role may read it: free text scrubbed once rendered,
+    unless the role may see personal data in full or the page's form edits the text."""
+    if editable or can_search_in_full(request.user):
+        return response
+    add_callback = getattr(response, "add_post_render_callback", None)
+    if add_callback is None:  # a redirect or a file: no text of a page
+        return response
+    add_callback(scrub_page)
+    return response
+
+
+def scrub_page(response):
+    """Mask every phone, ID number, card and e-mail in a rendered page's text."""
+    response.content = scrub(response.content.decode(response.charset))
 
 
 def can_search_in_full(user) -> bool:

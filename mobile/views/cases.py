@@ -28,7 +28,8 @@ from cases.models import (
     VisitAttachment,
 )
 from cases.privacy import client_address
-from talentoffice.masking import PERSONAL_FIELDS, mask_name
+from talentoffice.admin_base import phone_term
+from talentoffice.masking import PERSONAL_FIELDS, mask_name, mask_phone
 from talentoffice.pagination import PeekPage
 
 from ..forms import CaseActionForm, CaseFilterForm, FollowUpForm, NewCaseForm
@@ -337,8 +338,11 @@ def _requester_matches(request, q):
     if not q:
         return []
     resident_ids, enterprise_ids = my_requester_ids(request.user, request.assistant)
+    # A phone is matched only whole: a part of one ("1380") answering "found" or "not found"
+    # would spell out the masked digits of my residents' phones without a row in the log.
+    by_phone = phone_term(q)
     residents = Resident.objects.filter(pk__in=resident_ids).filter(
-        Q(name__icontains=q) | Q(phone__contains=q)
+        Q(name__icontains=q) | Q(phone=by_phone) if by_phone else Q(name__icontains=q)
     )
     # Enterprises I am the liaison of are mine too; as ids, so the lookup stays by primary key.
     enterprise_ids += EnterpriseLiaison.objects.filter(
@@ -351,7 +355,8 @@ def _requester_matches(request, q):
     # district's whole name index looking for my few requesters instead of picking them by
     # primary key and sorting them. Chinese names sort the same either way.
     return [
-        {"value": f"resident:{r.pk}", "label": r.name, "detail": r.phone}
+        # Masked as in my case list: the phone shows in full only on the case page, when tapped.
+        {"value": f"resident:{r.pk}", "label": r.name, "detail": mask_phone(r.phone)}
         for r in residents.order_by(Lower("name"), "pk")[:SEARCH_RESULTS_PER_KIND]
     ] + [
         {"value": f"enterprise:{e.pk}", "label": e.name, "detail": e.credit_code}

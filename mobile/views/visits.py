@@ -13,7 +13,7 @@ from assistants.choices import ShiftStatus
 from assistants.models import Shift
 from cases import visits
 from cases.models import Case, EnterpriseLiaison, Visit, VisitAttachment
-from talentoffice.masking import mask_name
+from talentoffice.masking import mask_name, scrub
 from talentoffice.pagination import PeekPage
 
 from ..forms import VisitForm
@@ -33,7 +33,7 @@ TARGET_CHOICES_PER_KIND = 30
 
 
 def _case_label(case) -> str:
-    return f"{case.number} · {case.title}"
+    return f"{case.number} · {scrub(case.title)}"
 
 
 def _visit_target(request, value):

@@ -139,3 +139,50 @@ def test_the_default_export_of_cases_scrubs_titles_and_descriptions(world_a):  #
     flat = " ".join(str(cell) for row in rows for cell in row)
     assert "13912345678" not in flat and "350102199003071234" not in flat
     assert "139****5678" in flat
+
+
+@pytest.mark.django_db
+@override_settings(LANGUAGE_CODE="en")
+def test_no_generated_number_reaches_the_api_the_partners_pages_or_the_default_exports(
+    api_a,  # noqa: F811
+    world_a,  # noqa: F811
+    client,
+    partner_a_manager,
+):
+    from django.contrib import admin as django_admin
+    from hypothesis import HealthCheck
+
+    case, visit = world_a["case"], world_a["visit"]
+    client.force_login(partner_a_manager)
+    resources = [
+        (django_admin.site.get_model_admin(model).get_export_resource_classes(None)[0], queryset)
+        for model, queryset in (
+            (Case, Case.objects.filter(pk=case.pk)),
+            (Visit, Visit.objects.filter(pk=visit.pk)),
+        )
+    ]
+
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(embedded(secrets))
+    def nothing_typed_comes_back(example):
+        first, second, text = example
+        Case.objects.filter(pk=case.pk).update(title=text[:150], description=text)
+        Visit.objects.filter(pk=visit.pk).update(notes=text)
+        bodies = [
+            api_a.get(f"/api/v1/cases/{case.pk}/").content.decode(),
+            api_a.get("/api/v1/cases/").content.decode(),
+            api_a.get(f"/api/v1/visits/{visit.pk}/").content.decode(),
+            # The partner manager's own pages: the API as the browser shows it.
+            client.get(f"/api/v1/cases/{case.pk}/", HTTP_ACCEPT="text/html").content.decode(),
+            client.get("/api/v1/visits/", HTTP_ACCEPT="text/html").content.decode(),
+        ]
+        for resource_class, queryset in resources:
+            rows = resource_class().export_rows(queryset)
+            bodies.append(" ".join(str(cell) for row in rows for cell in row))
+        for body in bodies:
+            assert first not in body, (first, text)
+            assert second not in body, (second, text)
+
+    nothing_typed_comes_back()

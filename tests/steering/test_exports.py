@@ -96,3 +96,18 @@ def test_the_writer_streams_many_rows_without_a_cap(db):
     assert len(table) == 70_001
     assert table[6] == (5, "'-1")
     assert inert("@SUM(A1)") == "'@SUM(A1)" and inert(5) == 5
+
+
+def test_case_titles_reach_the_staff_list_and_its_export_scrubbed(staff_client, district):
+    from cases.models import Case
+
+    Case.objects.update(title="请回电13912345678，身份证350102199003071234")
+    params = {"start": "2026-01-01", "end": "2026-06-30"}
+    page = staff_client.get(reverse("steering:figure_list", args=["cases_opened"]), params)
+    export = staff_client.get(reverse("steering:figure_export", args=["cases_opened"]), params)
+    titles = [row[1] for row in _workbook(export).worksheets[0].iter_rows(values_only=True)][1:]
+
+    assert "139****5678" in page.content.decode()
+    assert "13912345678" not in page.content.decode()
+    assert titles and all("139****5678" in title for title in titles)
+    assert not any("13912345678" in title or "1990030712" in title for title in titles)
