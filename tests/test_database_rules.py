@@ -31,3 +31,20 @@ def test_migrate_stops_and_names_a_rule_whose_trigger_or_constraint_is_gone(db):
 
     assert f"{SHIFTS_RULE}: {gone}" in str(stopped.value)
     assert missing_rules() == []  # rolled back with the savepoint
+
+
+def test_migrate_stops_when_the_audit_trails_append_only_trigger_is_gone(db):
+    # As a new auditlog migration that rebuilds its table on SQLite would leave it.
+    if connection.vendor == "sqlite":
+        gone = "auditlog_logentry_append_only_delete"
+        drop = f"DROP TRIGGER {gone}"
+    else:
+        gone = "auditlog_logentry_append_only"
+        drop = f"DROP TRIGGER {gone} ON auditlog_logentry"
+
+    with pytest.raises(MissingDatabaseRules) as stopped, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(drop)
+        call_command("migrate", verbosity=0)
+
+    assert f"are append-only: {gone}" in str(stopped.value)
