@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from tests import factories
 
@@ -29,6 +30,13 @@ def _fail_on_logged_errors(caplog):
     yield
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert not errors, f"errors were logged: {[r.getMessage() for r in errors]}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that switched the language (or made a request in English) leaves no trace."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
