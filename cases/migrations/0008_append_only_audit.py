@@ -5,7 +5,7 @@ on those tables for every client, a shell or a stray script included. The one up
 through is the database's own ON DELETE SET NULL on the listed user columns, so that removing a
 user account still works: the entry keeps everything else (and the access log the username).
 
-PostgreSQL only: the embedded SQLite default is a single-user development database.
+PostgreSQL only: the same rule on the embedded SQLite default is migration 0016.
 """
 
 from django.db import migrations
