@@ -9,7 +9,6 @@ class TalentOfficeConfig(AppConfig):
     verbose_name = _("TalentOffice")
 
     def ready(self):
-        from django.core.signals import request_finished
         from django.db.models.signals import post_migrate
 
         from . import audit
@@ -21,13 +20,3 @@ class TalentOfficeConfig(AppConfig):
         # Triggers and constraints written as SQL must survive every migration (see the module).
         post_migrate.connect(check_rules_after_migrate, dispatch_uid="talentoffice.database_rules")
         audit.connect()
-        # LocaleMiddleware switches the thread to the asker's language and leaves it there; work
-        # the same thread does next (a test, a task run in place) is in the default language.
-        request_finished.connect(back_to_the_default_language, dispatch_uid="talentoffice.language")
-
-
-def back_to_the_default_language(sender, **kwargs):
-    """request_finished receiver: the thread speaks LANGUAGE_CODE again once a response is sent."""
-    from django.utils import translation
-
-    translation.deactivate()

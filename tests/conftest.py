@@ -34,7 +34,12 @@ def _fail_on_logged_errors(caplog):
 
 @pytest.fixture(autouse=True)
 def _default_language_after_each_test():
-    """A test that switched the language (or made a request in English) leaves no trace."""
+    """A test that switched the language leaves no trace.
+
+    Django's LocaleMiddleware activates the asker's language for the thread and leaves it there
+    after the response (a test reads the response's lazy texts in it), so one request with
+    `Accept-Language: en` (the partner API's test clients send it) would reach the next test.
+    """
     yield
     translation.activate(settings.LANGUAGE_CODE)
 
