@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from talentoffice.audit import mask_value
+from talentoffice.database_rules import append_only_unlocked
 from talentoffice.masking import mask_name
 from talentoffice.models import Delivery, DeliveryAttempt, Notification
 
@@ -168,15 +169,12 @@ def _anonymize_copies(resident: Resident, old: list[str]) -> None:
     The audit trail names the resident in its entries' titles (and their masked changes), and
     notifications and delivery logs may quote a name or phone; retention is only kept if those
     forget the person too. The audit trail is append-only in the database; this transaction
-    alone is let through (migration cases/0015), and DELETE stays refused.
+    alone is let through (`append_only_unlocked`), and DELETE stays refused.
     """
     new = resident.name
     # Audit entries keep values masked as 陈*…*倩; those masks name nobody else but this person.
     old = sorted({*old, *(mask_value(v) for v in old if len(v) > 4)}, key=len, reverse=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL talentoffice.anonymizing = 'on'")
-    try:
+    with append_only_unlocked():
         own = LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Resident), object_pk=str(resident.pk)
         )
@@ -193,23 +191,19 @@ def _anonymize_copies(resident: Resident, old: list[str]) -> None:
                 changes_text=entry.changes_text,
                 changes=entry.changes,
             )
-        for model, fields in (
-            (Notification, ["subject", "body"]),
-            (Delivery, ["target", "last_error"]),
-            (DeliveryAttempt, ["error"]),
-        ):
-            mentions = Q()
-            for text in old:
-                for field in fields:
-                    mentions |= Q(**{f"{field}__contains": text})
-            for row in model.objects.filter(mentions).only("pk", *fields):
-                model.objects.filter(pk=row.pk).update(
-                    **{field: _replaced(getattr(row, field), old, new) for field in fields}
-                )
-    finally:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL talentoffice.anonymizing = 'off'")
+    for model, fields in (
+        (Notification, ["subject", "body"]),
+        (Delivery, ["target", "last_error"]),
+        (DeliveryAttempt, ["error"]),
+    ):
+        mentions = Q()
+        for text in old:
+            for field in fields:
+                mentions |= Q(**{f"{field}__contains": text})
+        for row in model.objects.filter(mentions).only("pk", *fields):
+            model.objects.filter(pk=row.pk).update(
+                **{field: _replaced(getattr(row, field), old, new) for field in fields}
+            )
 
 
 def anonymize_due(*, now=None, limit: int | None = None) -> list[int]:

@@ -6,12 +6,20 @@ triggers on the audit trail. Django knows nothing of them, and on SQLite a migra
 a column rebuilds the table by copying it, which drops every trigger on it without a word. So
 after every migrate each rule is looked up in the database, and a missing one stops migrate with
 its name: a guard that quietly vanished is worse than one that was never promised.
+
+The append-only tables open only to the two writers the programme has: retention rewriting a
+resident's name and phone in the trail (`append_only_unlocked`), and `manage.py flush`, which the
+test suite runs between transactional tests. On PostgreSQL the first sets `talentoffice.anonymizing`
+for its transaction and the second is a TRUNCATE, which row triggers never see. SQLite has neither,
+so its triggers look for a row in an unlock table that only those writers add inside their own
+transaction and delete again before it commits: no other connection ever sees the row.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.management.base import CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 
@@ -59,13 +67,43 @@ RULES = (
     ),
     DatabaseRule(
         name="the audit trail and the personal-data access log are append-only",
-        since=("cases", "0008_append_only_audit"),
+        since=("cases", "0016_append_only_audit_on_sqlite"),
+        sqlite_triggers=(
+            "auditlog_logentry_append_only_update",
+            "auditlog_logentry_append_only_delete",
+            "cases_personaldataaccess_append_only_update",
+            "cases_personaldataaccess_append_only_delete",
+        ),
         postgresql_triggers=(
             "auditlog_logentry_append_only",
             "cases_personaldataaccess_append_only",
         ),
     ),
 )
+
+
+# SQLite only (migration cases/0016): a row here, written and removed inside one transaction, lets
+# that transaction's UPDATE (or, for the flush, DELETE) through the append-only triggers.
+UNLOCK_TABLE = "talentoffice_append_only_unlock"
+
+
+@contextmanager
+def append_only_unlocked(using: str = DEFAULT_DB_ALIAS):
+    """Inside a transaction of its own, let the append-only tables be updated (never deleted)."""
+    connection = connections[using]
+    # A savepoint of its own: if the block fails, rolling it back takes the unlock with it, so
+    # the unlock can never outlive the block, even when a caller catches the error.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL talentoffice.anonymizing = 'on'")
+        elif connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {UNLOCK_TABLE} (operation) VALUES ('UPDATE')")
+            unlock = cursor.lastrowid
+        yield
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL talentoffice.anonymizing = 'off'")
+        elif connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM {UNLOCK_TABLE} WHERE rowid = %s", [unlock])
 
 
 class MissingDatabaseRules(CommandError):

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from tests import factories
 
@@ -29,6 +30,18 @@ def _fail_on_logged_errors(caplog):
     yield
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert not errors, f"errors were logged: {[r.getMessage() for r in errors]}"
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that switched the language leaves no trace.
+
+    Django's LocaleMiddleware activates the asker's language for the thread and leaves it there
+    after the response (a test reads the response's lazy texts in it), so one request with
+    `Accept-Language: en` (the partner API's test clients send it) would reach the next test.
+    """
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -130,6 +130,24 @@ class CaseAdminForm(forms.ModelForm):
 
 CASE_NUMBER = re.compile(r"^[A-Z]+-\d{4}-\d{6}$")
 
+# Who handles a case and its clock: shown in the form's "Handling" section, and only ever set by
+# the workflow's steps and the system, never typed, so read-only once the case exists.
+HANDLING_FIELDS = [
+    "lead",
+    "helper_names",
+    "target",
+    "assigned_at",
+    "accept_by",
+    "accepted_at",
+    "resolved_at",
+    "follow_up_due",
+    "closed_at",
+    "supervised",
+    "supervision_note",
+    "created_by",
+    "created_at",
+]
+
 
 @admin.register(Case)
 class CaseAdmin(StepViewMixin, ProgrammeAdmin):
@@ -226,23 +244,7 @@ class CaseAdmin(StepViewMixin, ProgrammeAdmin):
         ),
         (
             _("Handling"),
-            {
-                "fields": [
-                    "lead",
-                    "helper_names",
-                    "target",
-                    "assigned_at",
-                    "accept_by",
-                    "accepted_at",
-                    "resolved_at",
-                    "follow_up_due",
-                    "closed_at",
-                    "supervised",
-                    "supervision_note",
-                    "created_by",
-                    "created_at",
-                ]
-            },
+            {"fields": HANDLING_FIELDS},
         ),
     ]
     change_readonly_fields = [
@@ -254,19 +256,7 @@ class CaseAdmin(StepViewMixin, ProgrammeAdmin):
         "requester_link",
         "source",
         "council_meeting",
-        "lead",
-        "helper_names",
-        "target",
-        "assigned_at",
-        "accept_by",
-        "accepted_at",
-        "resolved_at",
-        "follow_up_due",
-        "closed_at",
-        "supervised",
-        "supervision_note",
-        "created_by",
-        "created_at",
+        *HANDLING_FIELDS,
     ]
 
     def has_delete_permission(self, request, obj=None):

@@ -119,19 +119,7 @@ class VisitAdmin(ProgrammeAdmin):
     autocomplete_fields = ["assistant", "case", "service_point", "enterprise", "resident"]
     date_hierarchy = "occurred_at"
     inlines = [VisitAttachmentInline]
-    fields = [
-        "kind",
-        "assistant",
-        "case",
-        "occurred_at",
-        "duration_minutes",
-        "service_point",
-        "enterprise",
-        "resident",
-        "people_present",
-        "notes",
-        "upload",
-    ]
+    fields = [*VisitAdminForm.Meta.fields, "upload"]
 
     def get_queryset(self, request):
         return (

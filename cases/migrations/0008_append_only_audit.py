@@ -5,41 +5,14 @@ on those tables for every client, a shell or a stray script included. The one up
 through is the database's own ON DELETE SET NULL on the listed user columns, so that removing a
 user account still works: the entry keeps everything else (and the access log the username).
 
-PostgreSQL only: the embedded SQLite default is a single-user development database.
+PostgreSQL only: the same rule on the embedded SQLite default is migration 0016.
 """
 
 from django.db import migrations
 
-from talentoffice.migration_utils import run_sql_per_vendor
+from talentoffice.migration_utils import append_only_function, run_sql_per_vendor
 
-# Doubled percent signs: the statement goes through the driver, which reads % as a placeholder.
-FUNCTION = """
-CREATE OR REPLACE FUNCTION talentoffice_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    old_row jsonb;
-    new_row jsonb;
-    i integer;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        old_row := to_jsonb(OLD);
-        new_row := to_jsonb(NEW);
-        -- Columns named as trigger arguments may only be cleared (ON DELETE SET NULL).
-        FOR i IN 0 .. TG_NARGS - 1 LOOP
-            IF new_row -> TG_ARGV[i] = 'null'::jsonb THEN
-                old_row := old_row - TG_ARGV[i];
-                new_row := new_row - TG_ARGV[i];
-            END IF;
-        END LOOP;
-        IF old_row = new_row THEN
-            RETURN NEW;
-        END IF;
-    END IF;
-    RAISE EXCEPTION '%% is append-only: %% refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$
-"""
+FUNCTION = append_only_function(anonymizing_may_update=False)
 
 TABLES = {
     "auditlog_logentry": "actor_id",

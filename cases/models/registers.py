@@ -143,8 +143,8 @@ class Resident(TimeStampedModel):
 class PersonalDataAccess(models.Model):
     """One time someone saw or exported residents' personal data in full: who, whose, when, why.
 
-    Rows are only ever added: the admin offers no change or delete, and on PostgreSQL a trigger
-    refuses UPDATE and DELETE (migration 0008).
+    Rows are only ever added: the admin offers no change or delete, and a trigger refuses UPDATE
+    and DELETE, on PostgreSQL and on SQLite (migrations 0008 and 0016).
     """
 
     class Kind(models.TextChoices):

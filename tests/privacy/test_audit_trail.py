@@ -8,6 +8,7 @@ from auditlog.context import set_actor
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import pre_save
 from django.http import HttpResponse
@@ -19,9 +20,10 @@ from assistants import shifts
 from assistants.models import Assistant, Dispatch
 from assistants.services import withdraw_assistants
 from cases import visits
-from cases.models import FollowUp
+from cases.models import FollowUp, PersonalDataAccess
 from partners.models import Partner
 from talentoffice.audit import SYSTEM_USERNAME, system_actor
+from talentoffice.database_rules import append_only_unlocked
 from tests import factories
 from tests.factories.assign import make_case
 from tests.factories.notify import make_user
@@ -304,10 +306,6 @@ def test_a_residents_personal_data_appears_in_the_trail_only_masked(staff_user):
 # -- nobody may change the trail --------------------------------------------------------------
 
 
-@pytest.mark.postgresql_only(
-    reason="the append-only trigger is PostgreSQL's: on SQLite, Django empties tables between "
-    "tests with DELETE, which such a trigger would refuse"
-)
 def test_the_database_refuses_to_change_or_delete_an_audit_entry(staff_user):
     partner = factories.make_partner()
     entry = entries(partner).get()
@@ -318,6 +316,68 @@ def test_the_database_refuses_to_change_or_delete_an_audit_entry(staff_user):
         LogEntry.objects.filter(pk=entry.pk).delete()
 
     assert LogEntry.objects.get(pk=entry.pk).object_repr == str(partner)
+
+
+def test_the_database_refuses_to_change_or_delete_a_personal_data_access_record(staff_user):
+    access = PersonalDataAccess.objects.create(
+        kind=PersonalDataAccess.Kind.EXPORT, user=staff_user, username="alice"
+    )
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PersonalDataAccess.objects.filter(pk=access.pk).update(reason="forged")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PersonalDataAccess.objects.filter(pk=access.pk).delete()
+
+    assert PersonalDataAccess.objects.get(pk=access.pk).reason == ""
+
+
+def test_retention_may_rewrite_the_trail_inside_its_block_and_nobody_after_it(staff_user):
+    partner = factories.make_partner()
+    entry = entries(partner).get()
+
+    with append_only_unlocked():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="匿名")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            LogEntry.objects.filter(pk=entry.pk).delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="forged")
+
+    assert LogEntry.objects.get(pk=entry.pk).object_repr == "匿名"
+
+
+def test_a_failed_rewrite_leaves_the_trail_locked(staff_user):
+    partner = factories.make_partner()
+    entry = entries(partner).get()
+
+    with pytest.raises(ValueError), append_only_unlocked():
+        raise ValueError("retention failed half-way")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="forged")
+
+
+# Transactional: PostgreSQL's TRUNCATE cannot run inside a test's transaction.
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_trail_and_leaves_it_locked():
+    partner = factories.make_partner()
+    assert entries(partner).exists()
+
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+
+    assert not LogEntry.objects.exists()
+    # The flush emptied the content types too; the test's own flush makes them again.
+    ContentType.objects.clear_cache()
+    entry = entries(factories.make_partner()).get()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_may_write_the_trail_and_is_emptied_after_it():
+    # Django empties every table after a transactional test (flush); the append-only triggers
+    # must let that through or this test errors in its teardown.
+    partner = factories.make_partner()
+
+    assert entries(partner).exists()
 
 
 def test_removing_a_user_keeps_their_audit_entries(staff_user):
