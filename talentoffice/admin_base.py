@@ -21,6 +21,20 @@ from .validators import normalize_phone, validate_phone
 AUDIT_HISTORY_PER_PAGE = 25
 
 
+def record_missing(request, opts, object_id):
+    """Back to the admin's index with Django's own "doesn't exist" message, for a record that is
+    gone or that the user's role may not see (both answer alike, so neither tells of the other)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    messages.warning(
+        request,
+        _("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?")
+        % {"name": opts.verbose_name, "key": object_id},
+    )
+    return redirect("admin:index")
+
+
 def scoped_to(queryset, user):
     """The rows of `queryset` the user's role may see (docs/roles.md), via the model's
     visible_to; a model without one (a history row of a record already scoped) is left as is."""
@@ -49,7 +63,7 @@ class AuditHistoryMixin:
             return super().history_view(request, object_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return record_missing(request, self.opts, object_id)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         page = Paginator(audit.entries_for(obj), AUDIT_HISTORY_PER_PAGE).get_page(

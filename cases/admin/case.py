@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, StepViewMixin
+from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, StepViewMixin, record_missing
 
 from .. import meetings, workflow
 from ..assignment import suggest_assistants
@@ -393,7 +393,7 @@ class CaseAdmin(StepViewMixin, ProgrammeAdmin):
             raise Http404
         case = self.get_object(request, unquote(object_id))
         if case is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return record_missing(request, self.opts, object_id)
         if not self.has_change_permission(request, case):
             raise PermissionDenied
         change_url = reverse("admin:cases_case_change", args=[case.pk])

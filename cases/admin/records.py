@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from talentoffice.admin_base import ProgrammeAdmin, StepViewMixin
+from talentoffice.admin_base import ProgrammeAdmin, StepViewMixin, record_missing
 
 from .. import deadlines, referrals
 from ..assignment import suggest_assistants
@@ -152,7 +152,7 @@ class ReferralAdmin(StepViewMixin, RecordAdmin):
             raise Http404
         referral = self.get_object(request, unquote(object_id))
         if referral is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return record_missing(request, self.opts, object_id)
         if not self.has_decide_permission(request):
             raise PermissionDenied
         change_url = reverse("admin:cases_referral_change", args=[referral.pk])

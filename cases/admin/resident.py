@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from talentoffice.admin_base import ProgrammeAdmin, StepViewMixin
+from talentoffice.admin_base import ProgrammeAdmin, StepViewMixin, record_missing
 from talentoffice.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 from .. import privacy
@@ -149,7 +149,7 @@ class ResidentAdmin(StepViewMixin, ProgrammeAdmin):
         """Ask for a resident's personal data in full: a reason, then a logged, timed view."""
         resident = self.get_object(request, unquote(object_id))
         if resident is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return record_missing(request, self.opts, object_id)
         if not privacy.can_view_in_full(request.user):
             raise PermissionDenied
         change_url = reverse("admin:cases_resident_change", args=[resident.pk])
