@@ -3,6 +3,7 @@
 import re
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.dispatch import Signal
@@ -221,6 +222,18 @@ def scrubbed_for(request, response, *, editable: bool):
         return response
     add_callback(scrub_page)
     return response
+
+
+class ScrubbedAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete (its `serialize_result` hook): a record's name, such as a case's
+    "number title", is scrubbed for a role that may not see personal data in full, as the
+    admin's pages are."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if not can_search_in_full(self.request.user):
+            result["text"] = scrub(result["text"])
+        return result
 
 
 def scrub_page(response):

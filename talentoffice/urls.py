@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 
 from cases.files import protected_media
 
+from .admin_base import ScrubbedAutocompleteJsonView
 from .calendar_pages import calendar_notice
 from .health import health
 
@@ -18,6 +19,12 @@ admin.site.index_title = _("Programme administration")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own: the same autocomplete, with record names scrubbed by role.
+    path(
+        "admin/autocomplete/",
+        ScrubbedAutocompleteJsonView.as_view(admin_site=admin.site),
+        name="admin_autocomplete",
+    ),
     path("admin/", admin.site.urls),
     path("rota/", include("assistants.urls")),
     path("calendar/", include("assistants.feed_urls")),

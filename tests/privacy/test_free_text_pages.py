@@ -181,3 +181,20 @@ def test_staff_who_may_see_personal_data_search_free_text_by_digits(client, dist
     url = reverse("admin:cases_case_changelist")
     case = district["east case"]
     assert client.get(url, {"q": PHONE[:7], "id__exact": case.pk}).context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "scrubbed"), [("viewer", True), ("coordinator", True), ("staff", False)]
+)
+def test_the_admins_autocomplete_names_a_case_scrubbed_for_a_role_without_the_full_view(
+    client, district, role, scrubbed
+):
+    client.force_login(district.users[role])
+    answer = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "cases", "model_name": "visit", "field_name": "case", "term": ""},
+    )
+    assert answer.status_code == 200
+    names = " ".join(result["text"] for result in answer.json()["results"])
+    assert district["east case"].number in names
+    assert (leaked(names) == []) is scrubbed, names
