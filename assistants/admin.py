@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +111,23 @@ class ServicePointAdmin(RosterAdmin):
     list_select_related = ["street", "community__street"]
     search_fields = ["name", "address"]
     autocomplete_fields = ["street", "community"]
+    readonly_fields = ["qr_links"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "qr_links"]
+
+    @admin.display(description=_("QR code"))
+    def qr_links(self, point):
+        # Residents reach the point's public form through the poster on its wall.
+        if point.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank">{}</a> · <a href="{}" target="_blank">{}</a>',
+            reverse("public:point_poster", args=[point.pk]),
+            gettext("poster"),
+            reverse("public:point_qr", args=[point.pk]),
+            gettext("QR image"),
+        )
 
 
 @admin.register(Dispatch)

@@ -16,6 +16,7 @@ from cases.choices import CaseOutcome, CaseSource, FollowUpMethod, VisitKind
 from cases.models import ServiceItem
 from talentoffice.models import Street
 from talentoffice.validators import validate_programme_date
+from talentoffice.widgets import ISODateInput
 
 # Case sources an assistant can meet in person; hotline, partner and public-form cases reach
 # them through staff.
@@ -312,12 +313,12 @@ class LeaveForm(forms.Form):
     starts_on = forms.DateField(
         label=_("First day"),
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs=testid("leave-starts-on", type="date"), format="%Y-%m-%d"),
+        widget=ISODateInput(attrs=testid("leave-starts-on")),
     )
     ends_on = forms.DateField(
         label=_("Last day"),
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs=testid("leave-ends-on", type="date"), format="%Y-%m-%d"),
+        widget=ISODateInput(attrs=testid("leave-ends-on")),
     )
     reason = forms.CharField(
         label=_("Reason"),
