@@ -388,3 +388,38 @@ class ServiceStepsMixin(StepViewMixin):
         if done:
             self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
         return done
+
+
+class SuperuserOnlyMixin:
+    """A technical table (schedules, lock-outs, deliveries, robots): only superusers see it.
+
+    Staff run the programme, not its machinery; these tables only confuse them, and whatever
+    goes wrong there is the technical administrator's to look at.
+    """
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def superuser_only(model) -> None:
+    """Register `model`'s admin again, shown only to superusers (a library's model included)."""
+    registered = admin.site.get_model_admin(model)
+    admin.site.unregister(model)
+    admin_class = type(
+        f"SuperuserOnly{type(registered).__name__}",
+        (SuperuserOnlyMixin, type(registered)),
+        {"__module__": __name__},
+    )
+    admin.site.register(model, admin_class)
