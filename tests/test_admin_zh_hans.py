@@ -15,7 +15,11 @@ from tests.factories.roles import build_district
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 # What may stand without a Chinese character: numbers, dates, codes and known abbreviations.
-ALLOWED = re.compile(r"^[\d\s\W_]*$|^(ID|URL|API|QR|SMS|IP|CSV|XLSX|HTTP|JSON|UUID)\b", re.I)
+ALLOWED = re.compile(
+    r"^[\d\s\W_]*$"  # numbers, dates, signs
+    r"|^[A-Z]{1,3}-?\d[\w.-]*$"  # codes: C15, TJ-2026-000001
+    r"|^(ID|URL|API|QR|SMS|IP|CSV|XLSX|HTTP|JSON|UUID)\b"
+)
 READ_TAGS = {"label", "th", "h1", "h2", "caption", "legend"}
 
 
@@ -26,12 +30,22 @@ class Labels(HTMLParser):
         super().__init__()
         self.open = []
         self.texts = []
+        self.in_rows = 0
+        self.previous = ""
 
     def handle_starttag(self, tag, attrs):
-        if tag in READ_TAGS:
+        if tag == "tbody":
+            self.in_rows += 1
+        # A row's own heading cell (the first column of a list) is data, not a label; so is the
+        # subtitle right under a page's title (the record's name).
+        is_data = (tag == "th" and self.in_rows) or (tag == "h2" and self.previous == "h1")
+        if tag in READ_TAGS and not is_data:
             self.open.append([tag, ""])
+        self.previous = tag
 
     def handle_endtag(self, tag):
+        if tag == "tbody":
+            self.in_rows -= 1
         if self.open and self.open[-1][0] == tag:
             _tag, text = self.open.pop()
             text = " ".join(text.split())
@@ -85,11 +99,11 @@ def test_a_district_staff_member_reads_no_english_label_in_the_zh_hans_admin(cli
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200, (url, response.status_code)
         opened += 1
-        english = english_labels(response.content.decode())
-        if english:
-            found[url] = sorted(set(english))
+        for label in english_labels(response.content.decode()):
+            found.setdefault(label, url)
     assert opened > 50
-    assert found == {}
+    # Each English label with the first page it was read on.
+    assert found == {}, "\n".join(f"{label!r} on {url}" for label, url in found.items())
 
 
 def test_the_crawl_notices_an_english_label():
