@@ -1,4 +1,5 @@
-"""The rota page's date pickers keep their dates in zh-hans, so the generate form can be sent."""
+"""Staff pages in a browser: the rota form keeps its dates in zh-hans; the dashboard fits
+a phone."""
 
 import re
 
@@ -30,3 +31,18 @@ def test_the_generate_form_shows_its_dates_in_zh_hans_and_sends_them(staff_page,
     expect(page.locator("#id_starts_on")).to_have_value("2027-01-31")
     expect(page.locator("#id_ends_on")).to_have_value("2027-01-01")
     shot("generate-form-sent-back", on=page)
+
+
+def test_the_dashboard_fits_a_412_px_wide_phone(new_context, shot, staff_user):
+    page = new_context(
+        viewport={"width": 412, "height": 915}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    ).new_page()
+    page.goto("/admin/login/?next=/staff/dashboard/")
+    page.locator("#id_username").fill("alice")
+    page.locator("#id_password").fill("alice-pass-123")
+    page.locator("#login-form [type=submit]").click()
+    expect(page).to_have_url("/staff/dashboard/")
+
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 412, wide
+    shot("dashboard-412", on=page)
