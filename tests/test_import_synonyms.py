@@ -56,3 +56,17 @@ def test_a_broken_roster_gets_a_clear_answer_never_a_server_error(staff_client, 
     assert response.status_code == 200
     assert response.context.get("confirm_form") is None
     assert not Partner.objects.exists()
+
+
+def test_the_preview_shows_each_bad_rows_reasons_as_text_beside_it(staff_client):
+    good = factories.make_credit_code()
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    upload = csv_upload(partner_csv(["兴业银行福州分行", "兴业银行", "金融", "银行", bad, ""]))
+
+    page = preview(staff_client, "partners_partner", upload).content.decode()
+
+    # The stylesheet that keeps the reasons in view instead of on hover, and the reason itself
+    # inside the row's error cell.
+    assert "talentoffice/import.css" in page
+    cell = page[page.index('class="validation-error-container"') :]
+    assert "校验" in cell[: cell.index("</td>")]
