@@ -12,4 +12,6 @@ LIBRARY_LABELS = [
     # django-import-export: the export page's resource choice and its "all columns" box.
     gettext_noop("Resource"),
     gettext_noop("Select all"),
+    # Django's model field messages whose stock translation leaves "null" in English.
+    gettext_noop("This field cannot be null."),
 ]

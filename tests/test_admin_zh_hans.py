@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from tests.factories.roles import build_district
 
@@ -109,3 +110,11 @@ def test_a_district_staff_member_reads_no_english_label_in_the_zh_hans_admin(cli
 def test_the_crawl_notices_an_english_label():
     html = "<table><tr><th>名称</th><th>2026</th><th>Created at</th></tr></table>"
     assert english_labels(html) == ["Created at"]
+
+
+def test_the_stock_null_message_reads_as_chinese_without_null():
+    with translation.override("zh-hans"):
+        message = translation.gettext("This field cannot be null.")
+
+    assert "null" not in message
+    assert CJK.search(message)
