@@ -45,7 +45,7 @@ from .models import (
     Unavailability,
 )
 from .proposals import approve_proposal, reject_proposal
-from .resources import AssistantResource, ServicePointResource
+from .resources import AssistantResource, DispatchResource, ServicePointResource
 from .services import withdraw_assistants
 from .signals import postings_ended
 
@@ -131,7 +131,8 @@ class ServicePointAdmin(RosterAdmin):
 
 
 @admin.register(Dispatch)
-class DispatchAdmin(ProgrammeAdmin):
+class DispatchAdmin(RosterAdmin):
+    resource_classes = [DispatchResource]
     list_display = ["assistant", "service_point", "starts_on", "ends_on"]
     list_filter = ["service_point__kind", "assistant__specialty", "service_point"]
     list_select_related = ["assistant__partner", "service_point"]

@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from assistants.models import Dispatch
 from partners.models import Partner
 from talentoffice.importing import CHOICE_SYNONYMS, ChoicesWidget
 from tests import factories
@@ -70,3 +71,18 @@ def test_the_preview_shows_each_bad_rows_reasons_as_text_beside_it(staff_client)
     assert "talentoffice/import.css" in page
     cell = page[page.index('class="validation-error-container"') :]
     assert "校验" in cell[: cell.index("</td>")]
+
+
+def test_dispatches_import_by_phone_and_point_name_and_twice_is_once(staff_client):
+    point = factories.make_service_point(name="茶亭社区服务点")
+    assistant = factories.make_assistant(name="林博")
+    text = f"人才助理,服务点,开始日期,结束日期\n{assistant.phone},茶亭社区服务点,2026-03-01,\n"
+
+    for _ in range(2):
+        response = preview(staff_client, "assistants_dispatch", csv_upload(text))
+        assert response.context["confirm_form"] is not None
+        confirm(staff_client, "assistants_dispatch", response)
+
+    dispatch = Dispatch.objects.get()
+    assert (dispatch.assistant, dispatch.service_point) == (assistant, point)
+    assert dispatch.ends_on is None
