@@ -28,6 +28,9 @@ from .shifts import some_suitable_colleagues
 ROTA_PUBLISHED = "published"
 ROTA_PUBLISHED_QUIETLY = "published_quietly"
 LEAVE_FREED_SHIFTS = "freed_shifts"
+# A leave row is created once, when it is asked for; rows made already decided (by a seed or an
+# import of past leave) have no rule under their kind and tell nobody.
+LEAVE_REQUESTED = "leave_requested"
 
 # An offer to every suitable colleague reaches this many of them at most: enough for someone
 # to take it up, not the whole point's roster.
@@ -84,6 +87,26 @@ def both_sides_of_the_swap(event):
 def staff(event):
     """District staff, who fill open shifts."""
     return district_staff()
+
+
+def both_sides_of_the_rejected_swap(event):
+    """The assistant who offered the shift and the colleague who had taken it up, if any."""
+    swap = _swap_of(event, SwapStatus.REJECTED)
+    if swap is None:
+        return []
+    return _user_of(swap.requested_by) + _user_of(swap.accepted_by)
+
+
+def colleague_of_the_withdrawn_swap(event):
+    """The colleague who had taken up (or was named in) the offer now withdrawn."""
+    swap = _swap_of(event, SwapStatus.CANCELLED)
+    if swap is None:
+        return []
+    return _user_of(swap.accepted_by or swap.offered_to)
+
+
+def leave_kind(leave) -> str:
+    return f"leave_{leave.status}"
 
 
 def assignees(rota):
@@ -155,6 +178,46 @@ def render_swapped(event, recipient):
         gettext("The shift at %(point)s on %(date)s from %(time)s is swapped: %(note)s")
         % (when | {"note": event.note}),
     )
+
+
+def render_swap_rejected(event, recipient):
+    when = _when(event.shift)
+    return (
+        gettext("Swap rejected: %(date)s") % when,
+        gettext(
+            "Staff rejected the swap of the shift at %(point)s on %(date)s from %(time)s; "
+            "it stays with the assistant who offered it."
+        )
+        % when,
+    )
+
+
+def render_swap_withdrawn(event, recipient):
+    when = _when(event.shift)
+    return (
+        gettext("Offer withdrawn: %(date)s") % when,
+        gettext("The offer of the shift at %(point)s on %(date)s from %(time)s is withdrawn.")
+        % when,
+    )
+
+
+def render_leave_to_decide(leave, recipient):
+    params = {
+        "name": leave.assistant.name,
+        "kind": leave.get_kind_display(),
+        "first": leave.starts_on.isoformat(),
+        "last": leave.ends_on.isoformat(),
+        "reason": leave.reason or "—",
+    }
+    return (
+        gettext("Leave to decide: %(name)s") % params,
+        gettext("%(name)s asks for %(kind)s from %(first)s to %(last)s. Reason: %(reason)s")
+        % params,
+    )
+
+
+def _leave_link(leave):
+    return reverse("admin:assistants_unavailability_change", args=[leave.pk])
 
 
 def render_rota(rota, recipient):
@@ -345,6 +408,34 @@ def register() -> None:
     )
     events.register(
         ShiftEvent,
+        ShiftEventKind.SWAP_REJECTED,
+        tell=[
+            Tell(
+                audience="both assistants of the swap",
+                who=both_sides_of_the_rejected_swap,
+                kind=NotificationKind.SHIFT_SWAP_REJECTED,
+                render=render_swap_rejected,
+                target=_shift,
+                link=_shift_link,
+            )
+        ],
+    )
+    events.register(
+        ShiftEvent,
+        ShiftEventKind.SWAP_CANCELLED,
+        tell=[
+            Tell(
+                audience="the colleague who took up or was named in the offer",
+                who=colleague_of_the_withdrawn_swap,
+                kind=NotificationKind.SHIFT_SWAP_WITHDRAWN,
+                render=render_swap_withdrawn,
+                target=_shift,
+                link=_shift_link,
+            )
+        ],
+    )
+    events.register(
+        ShiftEvent,
         ShiftEventKind.OPENED_BY_LEAVE,
         # Staff hear once per leave (below), not once per shift.
         webhook=_shift_webhook(WebhookEvent.SHIFT_CHANGED, change="taken_off"),
@@ -363,6 +454,22 @@ def register() -> None:
                 # Approving is one-way: one message per leave and person.
                 occasion=lambda leave: "",
                 link=_freed_shifts_link,
+            )
+        ],
+    )
+    events.log_model(Unavailability, kind_of=leave_kind)
+    events.register(
+        Unavailability,
+        LEAVE_REQUESTED,
+        tell=[
+            Tell(
+                audience="district staff",
+                who=staff,
+                kind=NotificationKind.LEAVE_TO_DECIDE,
+                render=render_leave_to_decide,
+                target=lambda leave: leave,
+                occasion=lambda leave: "",
+                link=_leave_link,
             )
         ],
     )

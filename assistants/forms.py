@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from talentoffice.validators import validate_programme_date
+from talentoffice.widgets import ISODateInput
 
 from .models import ServicePoint, Shift
 
@@ -47,10 +48,8 @@ class GenerateRotaForm(forms.Form):
     the view shows its RotaError on this form, so they are written once.
     """
 
-    starts_on = forms.DateField(
-        label=_("first day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("first day"), widget=ISODateInput())
+    ends_on = forms.DateField(label=_("last day"), widget=ISODateInput())
     service_point = ServicePointChoiceField(
         queryset=ServicePoint.objects.active().order_by("street__name", "name")
     )
@@ -105,7 +104,7 @@ class WeekGridForm(GridForm):
         label=_("week of"),
         required=False,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=ISODateInput(),
         error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
     )
     field_order = ["start", "point", "drafts"]

@@ -7,7 +7,7 @@ from talentoffice.importing import LookupWidget, NamesWidget, RosterResource, ce
 from talentoffice.models import Community, Street
 from talentoffice.validators import normalize_phone
 
-from .models import Assistant, ServicePoint, Skill
+from .models import Assistant, Dispatch, ServicePoint, Skill
 
 
 class CommunityInStreetWidget(LookupWidget):
@@ -117,3 +117,41 @@ class ServicePointResource(RosterResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
+
+
+class DispatchResource(RosterResource):
+    """A posting row: the assistant (by phone or licence number) to a point (by name) for a
+    period. The same assistant, point and first day is the same posting, so a second import of
+    the file changes nothing."""
+
+    assistant = fields.Field(
+        attribute="assistant",
+        column_name="assistant",
+        widget=LookupWidget(Assistant, ["phone", "licence_number", "name"], render_field="name"),
+    )
+    service_point = fields.Field(
+        attribute="service_point",
+        column_name="service_point",
+        widget=LookupWidget(ServicePoint, ["name"], render_field="name"),
+    )
+
+    extra_headers = {
+        "assistant": ("人才助理", "姓名", "手机号码", "手机号"),
+        "service_point": ("服务点", "派驻服务点", "派驻地点"),
+        "starts_on": ("开始日期", "派驻开始", "起始日期"),
+        "ends_on": ("结束日期", "派驻结束", "截止日期"),
+        "note": ("备注",),
+    }
+
+    class Meta:
+        model = Dispatch
+        fields = ("assistant", "service_point", "starts_on", "ends_on", "note")
+        import_id_fields = ("assistant", "service_point", "starts_on")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        # Excel hands a phone over as a number; the lookup wants the stored text.
+        if "assistant" in row and any(ch.isdigit() for ch in cell_text(row["assistant"])):
+            row["assistant"] = normalize_phone(cell_text(row["assistant"]))

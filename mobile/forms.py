@@ -11,10 +11,12 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assistants.choices import UnavailabilityKind
 from cases.choices import CaseOutcome, CaseSource, FollowUpMethod, VisitKind
 from cases.models import ServiceItem
 from talentoffice.models import Street
 from talentoffice.validators import validate_programme_date
+from talentoffice.widgets import ISODateInput
 
 # Case sources an assistant can meet in person; hotline, partner and public-form cases reach
 # them through staff.
@@ -296,4 +298,61 @@ class NewCaseForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs=testid("case-new-description", rows=4)),
+    )
+
+
+class LeaveForm(forms.Form):
+    """Days off asked for on the phone; the overlap and date-order rules are the service's."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=UnavailabilityKind.choices,
+        initial=UnavailabilityKind.LEAVE,
+        widget=forms.Select(attrs=testid("leave-kind")),
+    )
+    starts_on = forms.DateField(
+        label=_("First day"),
+        input_formats=["%Y-%m-%d"],
+        widget=ISODateInput(attrs=testid("leave-starts-on")),
+    )
+    ends_on = forms.DateField(
+        label=_("Last day"),
+        input_formats=["%Y-%m-%d"],
+        widget=ISODateInput(attrs=testid("leave-ends-on")),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs=testid("leave-reason")),
+    )
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        # Leave is asked for ahead; days already past are settled by attendance, not leave.
+        if day < timezone.localdate():
+            raise forms.ValidationError(
+                _("Leave cannot start in the past."), code="leave_in_the_past"
+            )
+        validate_programme_date(day)
+        return day
+
+    def clean_ends_on(self):
+        day = self.cleaned_data["ends_on"]
+        validate_programme_date(day)
+        return day
+
+
+class ExtensionForm(forms.Form):
+    """More working days for one of my cases, and why."""
+
+    extra_workdays = forms.IntegerField(
+        label=_("Extra working days"),
+        min_value=1,
+        max_value=60,
+        widget=forms.NumberInput(attrs=testid("extension-days")),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs=testid("extension-reason", rows=3)),
     )

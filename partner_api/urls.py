@@ -24,6 +24,7 @@ router.register("webhook-endpoints", views.WebhookEndpointViewSet, basename="web
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [
+    path("", views.ApiIndexView.as_view(), name="index"),
     path("partner/", views.PartnerProfileView.as_view(), name="partner"),
     path("scorecard/", views.ScorecardView.as_view(), name="scorecard"),
     path("schema/", EnglishSchemaView.as_view(), name="schema"),

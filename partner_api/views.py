@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -22,6 +23,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import RetrieveAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -564,3 +566,38 @@ class WebhookDeliveryViewSet(ReadOnlyViewSet):
         if delivery.status in ("pending", "sending"):
             raise Conflict(_("This delivery is still being sent."), "delivery_in_progress")
         return webhooks.replay(delivery=WebhookDelivery.objects.get(pk=delivery.pk))
+
+
+@extend_schema(exclude=True)
+class ApiIndexView(APIView):
+    """What the API offers and where it is documented: the page a partner's developer opens
+    first, so no address has to be typed by hand. It holds no data, so it needs no key."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        def link(name):
+            return request.build_absolute_uri(reverse(f"api:{name}"))
+
+        return Response(
+            {
+                "name": "TalentOffice partner API v1 / 人才助理合作机构接口",
+                "authentication": "Authorization: Bearer <API key> (see the docs)",
+                "docs": link("docs"),
+                "redoc": link("redoc"),
+                "schema": link("schema"),
+                "endpoints": {
+                    "partner": link("partner"),
+                    "scorecard": link("scorecard"),
+                    "agreements": link("agreement-list"),
+                    "assistants": link("assistant-list"),
+                    "assistant-proposals": link("assistant-proposal-list"),
+                    "shifts": link("shift-list"),
+                    "cases": link("case-list"),
+                    "visits": link("visit-list"),
+                    "webhook-endpoints": link("webhook-endpoint-list"),
+                    "webhook-deliveries": link("webhook-delivery-list"),
+                },
+            }
+        )

@@ -8,7 +8,13 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from talentoffice.admin_base import ProgrammeAdmin, ReadOnlyInline, RosterAdmin, ScopedTabularInline
+from talentoffice.admin_base import (
+    ProgrammeAdmin,
+    ReadOnlyInline,
+    RosterAdmin,
+    ScopedTabularInline,
+    SuperuserOnlyMixin,
+)
 from talentoffice.uploads import check_document
 
 from .models import (
@@ -203,7 +209,7 @@ class WebhookAttemptInline(ReadOnlyInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ProgrammeAdmin):
+class WebhookDeliveryAdmin(SuperuserOnlyMixin, ProgrammeAdmin):
     list_display = ["event", "partner", "endpoint", "status", "attempts", "created_at"]
     list_filter = ["status", "event"]
     list_select_related = ["partner", "endpoint"]

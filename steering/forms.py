@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from assistants.choices import Specialty
 from partners.models import Partner
 from talentoffice.models import Street
+from talentoffice.widgets import ISODateInput
 
 from .figures import Filters, Period
 
@@ -35,12 +36,8 @@ class FilterForm(forms.Form):
     """The period, street, partner and specialty a dashboard or a list is about."""
 
     preset = forms.ChoiceField(label=_("period"), choices=PRESETS, required=False)
-    start = forms.DateField(
-        label=_("first day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("last day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("first day"), required=False, widget=ISODateInput())
+    end = forms.DateField(label=_("last day"), required=False, widget=ISODateInput())
     street = forms.ModelChoiceField(
         label=_("street"),
         queryset=Street.objects.all(),

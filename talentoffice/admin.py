@@ -1,10 +1,17 @@
 """Admin for the district's geography."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ProgrammeAdmin, ReadOnlyInline, ScopedTabularInline
+from .admin_base import (
+    ProgrammeAdmin,
+    ReadOnlyInline,
+    ScopedTabularInline,
+    SuperuserOnlyMixin,
+    superuser_only,
+)
 from .models import (
     CalendarDay,
     ChatWebhook,
@@ -79,7 +86,7 @@ class HolidayNoticeAdmin(ProgrammeAdmin):
 
 
 @admin.register(ChatWebhook)
-class ChatWebhookAdmin(ProgrammeAdmin):
+class ChatWebhookAdmin(SuperuserOnlyMixin, ProgrammeAdmin):
     list_display = ["name", "kind", "service_point", "partner", "active"]
     list_filter = ["kind", "active"]
     list_select_related = ["service_point", "partner"]
@@ -134,7 +141,7 @@ class NotificationAdmin(ProgrammeAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ProgrammeAdmin):
+class DeliveryAdmin(SuperuserOnlyMixin, ProgrammeAdmin):
     """Staff see here what failed to arrive, and why."""
 
     list_display = ["notification", "channel", "target", "status", "attempts", "sent_at"]
@@ -158,3 +165,14 @@ class DeliveryAdmin(ProgrammeAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# The libraries' machinery: the periodic-task schedule (django-celery-beat) and lock-outs
+# (django-axes). Their apps come before this one in
+# INSTALLED_APPS, so their admins are registered by now.
+for technical_model in [
+    *apps.get_app_config("django_celery_beat").get_models(),
+    *apps.get_app_config("axes").get_models(),
+]:
+    if admin.site.is_registered(technical_model):
+        superuser_only(technical_model)

@@ -1,14 +1,22 @@
 """Base classes for every admin page staff use: fast changelists, CSV and Excel export."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.dispatch import Signal
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -350,3 +358,154 @@ class StepViewMixin:
             "suggestions": suggestions,
         }
         return TemplateResponse(request, self.step_template, context)
+
+
+@dataclass(frozen=True)
+class ServiceStep:
+    """A button on a record's page: its form, the service call, and when it is offered.
+
+    `run(request, obj, cleaned_data)` calls the one service that owns the step; `offered(obj)`
+    says whether the record's state allows it (the service still has the last word).
+    """
+
+    label: str
+    form: type
+    run: Callable
+    done: str
+    offered: Callable = lambda obj: True
+
+
+class StepForm(forms.Form):
+    """A step's form; autocomplete widgets need the admin site."""
+
+    def __init__(self, *args, admin_site, **kwargs):
+        self.admin_site = admin_site
+        super().__init__(*args, **kwargs)
+
+
+class ServiceStepsMixin(StepViewMixin):
+    """A record whose workflow fields are read-only and move only by step buttons.
+
+    Each step in `service_steps` gets a URL under the record's admin page and a button in the
+    `steps_panel` read-only field, shown to whoever may change the record. The page calls the
+    service; its refusal (a ValidationError) is shown and nothing changes.
+    """
+
+    service_steps: dict = {}
+
+    def has_step_permission(self, request, obj=None):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def step_url_name(self):
+        return f"{self.opts.app_label}_{self.opts.model_name}_step"
+
+    @admin.display(description=_lazy("next steps"))
+    def steps_panel(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        offered = [
+            (reverse(f"admin:{self.step_url_name()}", args=[obj.pk, name]), step.label)
+            for name, step in self.service_steps.items()
+            if step.offered(obj)
+        ]
+        if not offered:
+            return "—"
+        return format_html_join(" ", '<a class="button" href="{}">{}</a>', offered)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.service_step_view)
+        return [
+            path("<path:object_id>/step/<slug:step>/", view, name=self.step_url_name()),
+            *super().get_urls(),
+        ]
+
+    def step_state_line(self, obj) -> str:
+        """What the record is now, shown above the step's form."""
+        return str(obj)
+
+    def service_step_view(self, request, object_id, step):
+        """One step for one record: a small form, then the service, then back to the record."""
+        spec = self.service_steps.get(step)
+        if spec is None:
+            raise Http404
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
+        if not self.has_step_permission(request, obj):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
+        )
+        # An empty POST is still a submission: the confirm-only steps have no fields at all.
+        data = request.POST if request.method == "POST" else None
+        form = spec.form(data, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            try:
+                spec.run(request, obj, form.cleaned_data)
+            except ValidationError as error:
+                # The service's refusal says why; nothing was changed.
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, spec.done, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return self.render_step(
+            request,
+            original=obj,
+            step=spec,
+            form=form,
+            title=f"{obj} · {spec.label}",
+            change_url=change_url,
+            state_line=self.step_state_line(obj),
+        )
+
+    def run_on_selected(self, request, queryset, run, done_message):
+        """A bulk action: the service for each selected record, its refusals reported by name."""
+        done = 0
+        for obj in queryset.order_by("pk"):
+            try:
+                run(request, obj)
+            except ValidationError as error:
+                self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+        return done
+
+
+class SuperuserOnlyMixin:
+    """A technical table (schedules, lock-outs, deliveries, robots): only superusers see it.
+
+    Staff run the programme, not its machinery; these tables only confuse them, and whatever
+    goes wrong there is the technical administrator's to look at.
+    """
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def superuser_only(model) -> None:
+    """Register `model`'s admin again, shown only to superusers (a library's model included)."""
+    registered = admin.site.get_model_admin(model)
+    admin.site.unregister(model)
+    admin_class = type(
+        f"SuperuserOnly{type(registered).__name__}",
+        (SuperuserOnlyMixin, type(registered)),
+        {"__module__": __name__},
+    )
+    admin.site.register(model, admin_class)

@@ -28,9 +28,12 @@ from xml.sax.saxutils import escape, quoteattr
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from import_export import resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX as XLSXFormat
+from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import modelresource_factory
 from import_export.signals import post_export
 
@@ -273,7 +276,8 @@ def csv_response(header, rows, *, filename, encoding="utf-8-sig"):
         yield encoder.encode("", final=True)
 
     response = StreamingHttpResponse(lines(), content_type=f"text/csv; charset={encoding}")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A Chinese file name travels as RFC 6266 filename*, which every current browser reads.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -426,6 +430,33 @@ def xlsx_response(title, header, rows, *, filename):
 # -- the admin --------------------------------------------------------------------------------
 
 
+def column_label(resource, field_name) -> str:
+    """A column's name as staff know it: its model field's label in their language."""
+    field = resource.fields.get(field_name)
+    if field is None:
+        return field_name
+    attribute = (field.attribute or "").split("__")[0]
+    try:
+        return str(resource._meta.model._meta.get_field(attribute).verbose_name)
+    except FieldDoesNotExist:
+        return str(field.column_name or field_name)
+
+
+class ProgrammeExportForm(SelectableFieldsExportForm):
+    """The export page: each column offered by its label, and Excel chosen unless changed."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        # The admin lists Excel first; most staff open exports in Excel.
+        self.initial.setdefault("format", "0")
+        for resource_class in resources:
+            resource = resource_class()
+            for field_name in resource.get_export_order():
+                name = self.create_boolean_field_name(resource_class, field_name)
+                if name in self.fields:
+                    self.fields[name].label = column_label(resource, field_name)
+
+
 class StreamedExportMixin(ExportMixin):
     """The admin's export button, through ExportResource and the streamed writers above.
 
@@ -440,6 +471,13 @@ class StreamedExportMixin(ExportMixin):
             # programme's base so that secrets, personal fields and formulas are handled.
             return [modelresource_factory(self.model, resource_class=ExportResource)]
         return super().get_resource_classes(request)
+
+    export_form_class = ProgrammeExportForm
+
+    def get_export_filename(self, request, queryset, file_format):
+        """The list's name in the reader's language and the local date: 人才助理-2026-12-08.xlsx."""
+        name = str(self.opts.verbose_name_plural).replace("/", "-")
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "request": request}

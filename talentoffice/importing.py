@@ -57,11 +57,32 @@ class TextWidget(widgets.CharWidget):
         return cell_text(value)
 
 
-class ChoicesWidget(widgets.Widget):
-    """Accepts a choice by its stored value or by its label in Chinese or English."""
+# Words rosters use for the same value as our labels, one table per field name: what staff
+# write in their own sheets ("正常" where the programme says 有效, "法律" for 法务).
+CHOICE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "status": {
+        "active": ("正常", "在岗", "在职", "启用", "合作中"),
+        "suspended": ("暂停", "停用", "中止"),
+        "on_leave": ("休假", "请假"),
+        "withdrawn": ("撤回", "离岗", "已撤回", "退出"),
+    },
+    "sector": {"finance": ("金融类", "银行", "金融机构"), "legal": ("法律", "法律类", "律所")},
+    "specialty": {"finance": ("金融类", "银行"), "legal": ("法律", "法律类", "律师")},
+    "kind": {
+        "bank": ("银行机构",),
+        "insurer": ("保险", "保险公司"),
+        "securities": ("证券", "证券公司"),
+        "law_firm": ("律所", "律师所", "律师事务所"),
+    },
+}
 
-    def __init__(self, choices, **kwargs):
+
+class ChoicesWidget(widgets.Widget):
+    """Accepts a choice by its stored value, its label in Chinese or English, or a synonym."""
+
+    def __init__(self, choices, synonyms=None, **kwargs):
         self.choices = list(choices)
+        self.synonyms = synonyms or {}
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
@@ -71,6 +92,7 @@ class ChoicesWidget(widgets.Widget):
         wanted = normalize_header(text)
         for stored, label in self.choices:
             candidates = {normalize_header(stored)}
+            candidates.update(normalize_header(word) for word in self.synonyms.get(stored, ()))
             for language in ("zh-hans", "en"):
                 with translation.override(language):
                     candidates.add(normalize_header(label))
@@ -154,7 +176,9 @@ class RosterResource(ExportResource):
     def field_from_django_field(cls, field_name, django_field, readonly):
         field = super().field_from_django_field(field_name, django_field, readonly)
         if getattr(django_field, "choices", None):
-            field.widget = ChoicesWidget(django_field.choices)
+            field.widget = ChoicesWidget(
+                django_field.choices, synonyms=CHOICE_SYNONYMS.get(field_name, {})
+            )
         elif isinstance(django_field, BooleanField):
             field.widget = YesNoWidget()
         elif django_field.get_internal_type() == "CharField":

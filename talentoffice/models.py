@@ -290,6 +290,9 @@ class NotificationKind(models.TextChoices):
     SHIFT_OFFERED = "shift.offered", _("shift offered to you")
     SHIFT_SWAP_TO_APPROVE = "shift.swap_to_approve", _("swap to approve")
     SHIFT_SWAPPED = "shift.swapped", _("shift swapped")
+    SHIFT_SWAP_REJECTED = "shift.swap_rejected", _("swap rejected")
+    SHIFT_SWAP_WITHDRAWN = "shift.swap_withdrawn", _("swap withdrawn")
+    LEAVE_TO_DECIDE = "leave.to_decide", _("leave to decide")
 
 
 class Notification(models.Model):

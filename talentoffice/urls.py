@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
@@ -12,12 +14,24 @@ from .admin_base import ScrubbedAutocompleteJsonView
 from .calendar_pages import calendar_notice
 from .health import health
 
+
+def favicon(request):
+    """The programme's icon; its static address is looked up per request (hashed in production)."""
+    return HttpResponsePermanentRedirect(static("talentoffice/favicon.svg"))
+
+
 admin.site.site_header = _("TalentOffice · talent assistant programme")
 admin.site.site_title = _("TalentOffice")
 admin.site.index_title = _("Programme administration")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
+    # Browsers ask for /favicon.ico on every page without a <link rel="icon">, the admin's too.
+    path(
+        "favicon.ico",
+        favicon,
+        name="favicon",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before the admin's own: the same autocomplete, with record names scrubbed by role.
     path(

@@ -387,6 +387,70 @@ def test_a_swap_waiting_for_approval_tells_staff_and_the_swap_tells_both_sides(
     )
 
 
+def test_a_swap_rejected_by_staff_tells_both_assistants_and_no_partner(
+    endpoints, staff_user, point, assistant, frank, django_capture_on_commit_callbacks
+):
+    point.swaps_need_approval = True
+    point.save()
+    shift = make_shift(service_point=point, assistant=assistant)
+    swap = shifts.offer_shift(shift=shift, by_assistant=assistant)
+    shifts.accept_swap(swap=swap, by_assistant=frank)
+
+    told = tell(
+        lambda: shifts.reject_swap(swap=swap, by=staff_user), django_capture_on_commit_callbacks
+    )
+
+    assert told.people("shift.swap_rejected") == people(assistant, frank)
+    assert told.kinds() == {"shift.swap_rejected"}
+    assert told.webhooks() == []
+
+
+def test_an_offer_withdrawn_tells_the_colleague_it_was_made_to(
+    endpoints, point, assistant, frank, django_capture_on_commit_callbacks
+):
+    shift = make_shift(service_point=point, assistant=assistant)
+    swap = shifts.offer_shift(shift=shift, by_assistant=assistant, to_assistant=frank)
+
+    told = tell(
+        lambda: shifts.cancel_swap(swap=swap, by_assistant=assistant),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert told.people("shift.swap_withdrawn") == people(frank)
+    assert told.webhooks() == []
+
+
+def test_leave_asked_for_tells_district_staff_once_and_no_partner(
+    endpoints, staff_user, limited_staff_user, assistant, django_capture_on_commit_callbacks
+):
+    told = tell(
+        lambda: shifts.request_leave(
+            assistant=assistant,
+            kind="leave",
+            starts_on=date(2026, 3, 3),
+            ends_on=date(2026, 3, 4),
+            reason="探亲",
+        ),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert told.people("leave.to_decide") == set(district_staff())
+    assert staff_user in told.people("leave.to_decide")
+    assert len(told.notifications) == len(set(district_staff()))
+    message = next(iter(told.notifications))
+    assert message.link.startswith("/admin/assistants/unavailability/")
+    assert told.webhooks() == []
+
+
+def test_leave_recorded_as_already_decided_tells_nobody(
+    endpoints, staff_user, assistant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_leave(assistant=assistant, status="approved")
+
+    assert not Notification.objects.exists()
+
+
 def test_leave_that_frees_shifts_tells_staff_once_and_the_partner_per_shift(
     endpoints,
     staff_user,
@@ -471,7 +535,10 @@ TOLD_ABOVE = {
     ("assistants.shiftevent", "swap_accepted"),
     ("assistants.shiftevent", "swap_approved"),
     ("assistants.shiftevent", "opened_by_leave"),
+    ("assistants.shiftevent", "swap_rejected"),
+    ("assistants.shiftevent", "swap_cancelled"),
     ("assistants.unavailability", "freed_shifts"),
+    ("assistants.unavailability", "leave_requested"),
     ("assistants.rota", "published"),
     ("assistants.rota", "published_quietly"),
 }

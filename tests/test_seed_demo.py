@@ -54,6 +54,7 @@ from demo.seeding.common import (
     _split,
 )
 from partners.models import Agreement, Partner, PartnerContact
+from talentoffice import roles
 from talentoffice.models import Community, Street
 from talentoffice.validators import (
     LICENCE_NUMBER_PATTERN,
@@ -61,7 +62,7 @@ from talentoffice.validators import (
     validate_credit_code,
 )
 
-LOGIN_LINE = re.compile(r"^demo login: (staff|assistant|partner) (\S+) (\S+)$")
+LOGIN_LINE = re.compile(r"^demo login: (staff|assistant|partner|admin) (\S+) (\S+)$")
 API_KEY_LINE = re.compile(r"^demo api key: (\S+) (\S+)$", re.MULTILINE)
 # Mid-September 2026: the demo's two rota months hold the Mid-Autumn and National Day holidays
 # and the make-up Sunday of 20 September.
@@ -335,11 +336,16 @@ def test_it_prints_the_demo_logins_and_their_passwords_work(db):
         "assistant",
         "assistant",
         "partner",
+        "admin",
     ]
     for role, username, password in logins:
         user = authenticate(username=username, password=password)
         assert user is not None, username
         if role == "staff":
+            # The demo's staff login is a district staff member, as staff will be.
+            assert user.is_staff and not user.is_superuser
+            assert user.groups.filter(name=roles.DISTRICT_STAFF).exists()
+        elif role == "admin":
             assert user.is_staff and user.is_superuser
         elif role == "assistant":
             assert Assistant.objects.get(user=user).status == "active"
@@ -355,14 +361,15 @@ def test_the_demo_superuser_gets_a_random_password_printed_once(db):
 
     logins = [LOGIN_LINE.match(line) for line in output.splitlines()]
     passwords = {username: password for _, username, password in (m.groups() for m in logins if m)}
-    password = passwords["staff"]
-    assert password != "demo-staff-2024"
+    password = passwords["admin"]
+    assert password != "demo-admin-2024"
     assert "2024" not in password
     assert len(password) >= 16
     assert output.count(password) == 1
-    assert authenticate(username="staff", password=password).is_superuser
+    assert authenticate(username="admin", password=password).is_superuser
     # The other demo logins are no superusers; theirs still follow the seed.
     assert passwords["assistant1"] == "demo-assistant-2024"
+    assert passwords["staff"] == "demo-staff-2024"
 
 
 def test_the_demo_superuser_gets_another_password_on_each_run(db):
@@ -371,7 +378,7 @@ def test_the_demo_superuser_gets_another_password_on_each_run(db):
             [password] = [
                 m.group(3)
                 for m in map(LOGIN_LINE.match, seed().splitlines())
-                if m and m[2] == "staff"
+                if m and m[2] == "admin"
             ]
             transaction.set_rollback(True)
         return password

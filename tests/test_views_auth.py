@@ -19,6 +19,8 @@ PUBLIC = {
     "calendar:feed": "a calendar app cannot log in: the secret token in the URL is the credential",
     "mobile:login": "the assistants' login form itself",
     "health": "the load balancer and monitoring probe it; it shows check results, no data",
+    "favicon": "the site's icon, asked for by every browser",
+    "api:index": "the partner API's table of contents: links to its docs and endpoints, no data",
     "api:schema": "the partner API's published contract (OpenAPI); it holds no data",
     "api:docs": "Swagger UI over the published contract",
     "api:redoc": "Redoc over the published contract",

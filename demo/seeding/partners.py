@@ -204,10 +204,10 @@ class DemoPartners:
             self.points_by_kind.setdefault(point.kind, []).append(point)
 
     def build_users(self):
-        """The demo logins; usernames are fixed, the superuser's password is random, the other
-        passwords follow the seed."""
+        """The demo logins; usernames are fixed, the superuser's (admin) password is random, the
+        other passwords follow the seed."""
         user_model = get_user_model()
-        usernames = ["staff", "assistant1", "assistant2", "assistant3", "partner"]
+        usernames = ["staff", "assistant1", "assistant2", "assistant3", "partner", "admin"]
         taken = list(
             user_model.objects.filter(username__in=usernames).values_list("username", flat=True)
         )
@@ -229,8 +229,9 @@ class DemoPartners:
             self.logins.append((role, username, password))
             return user
 
-        self.staff_user = make("staff", "staff", is_staff=True, is_superuser=True)
-        # In the district staff group too, so that the demo shows the role (docs/roles.md).
+        # Staff try the demo as a district staff member sees it (docs/roles.md), without the
+        # technical tables only a superuser is shown.
+        self.staff_user = make("staff", "staff", is_staff=True)
         roles.grant_role(self.staff_user, roles.DISTRICT_STAFF)
         self.assistant_users = [make(f"assistant{n}", "assistant") for n in (1, 2, 3)]
         self.partner_user = make("partner", "partner")
@@ -242,6 +243,8 @@ class DemoPartners:
         contact = next(c for c in self.contacts if c.partner_id == demo_partner.pk)
         contact.user = self.partner_user
         contact.save(update_fields=["user", "updated_at"])
+        # The technical administrator, last: schedules, lock-outs, deliveries, logins.
+        make("admin", "admin", is_staff=True, is_superuser=True)
         surname, given = contact.name[0], contact.name[1:]
         self.partner_user.last_name, self.partner_user.first_name = surname, given
         self.partner_user.email = contact.email

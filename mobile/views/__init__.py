@@ -22,6 +22,7 @@ from .cases import case_action, case_detail, case_list, case_new, case_reveal, f
 from .home import today
 from .inbox import inbox, inbox_open, inbox_read_all
 from .login import login_view, logout_view, password_change, password_change_done
+from .requests import extension, leave
 from .search import search
 from .shifts import check_in, check_out, shift_detail, shift_list, shift_offer
 from .swaps import swap_accept, swap_cancel, swap_offers
@@ -36,10 +37,12 @@ __all__ = [
     "case_reveal",
     "check_in",
     "check_out",
+    "extension",
     "follow_up",
     "inbox",
     "inbox_open",
     "inbox_read_all",
+    "leave",
     "login_view",
     "logout_view",
     "password_change",

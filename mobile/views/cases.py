@@ -268,6 +268,9 @@ def case_action(request, pk):
         case = _visible_case_or_404(request, pk)  # re-read: the step may have moved it
         return _render_case(request, case, action_form=form, status=409)
     messages.success(request, ACTION_DONE[action])
+    if action == "return":
+        # Returned, the case is no longer theirs to see: back to the cases that still are.
+        return redirect("mobile:cases")
     return redirect("mobile:case_detail", pk=case.pk)
 
 
