@@ -313,7 +313,7 @@ def _offerable(shift, now) -> bool:
 # Swaps
 
 
-@transaction.atomic
+@events.step
 def offer_shift(*, shift, by_assistant, to_assistant=None, note="") -> SwapRequest:
     """The shift's assistant offers it to a named colleague, or to every suitable colleague."""
     shift = _lock_shift(shift.pk)
@@ -360,7 +360,7 @@ def _complete_swap(*, shift, swap, by=None, now) -> None:
     )
 
 
-@transaction.atomic
+@events.step
 def accept_swap(*, swap, by_assistant) -> SwapRequest:
     """A colleague takes up an offer: done at once, or waiting for staff where the point says so."""
     shift = _lock_shift(swap.shift_id)
@@ -390,7 +390,7 @@ def accept_swap(*, swap, by_assistant) -> SwapRequest:
     return swap
 
 
-@transaction.atomic
+@events.step
 def approve_swap(*, swap, by) -> SwapRequest:
     """Staff approve an accepted swap; the colleague's suitability is checked again now."""
     _require_staff(by)
@@ -407,7 +407,7 @@ def approve_swap(*, swap, by) -> SwapRequest:
     return swap
 
 
-@transaction.atomic
+@events.step
 def reject_swap(*, swap, by, note="") -> SwapRequest:
     """Staff turn a swap down; the shift stays with the assistant who offered it."""
     _require_staff(by)
@@ -431,7 +431,7 @@ def reject_swap(*, swap, by, note="") -> SwapRequest:
     return swap
 
 
-@transaction.atomic
+@events.step
 def cancel_swap(*, swap, by_assistant) -> SwapRequest:
     """The assistant who offered the shift withdraws the offer before it is done."""
     shift = _lock_shift(swap.shift_id)
@@ -469,7 +469,7 @@ def _withdraw_live_swaps(shift_ids, *, actor, now) -> None:
 # Assignment by staff
 
 
-@transaction.atomic
+@events.step
 def assign_shift(*, shift, assistant, by) -> Shift:
     """Staff put an assistant on a shift (an open one, or in place of its current assistant)."""
     _require_staff(by)
@@ -493,7 +493,7 @@ def assign_shift(*, shift, assistant, by) -> Shift:
 # Leave
 
 
-@transaction.atomic
+@events.step
 def request_leave(*, assistant, kind, starts_on, ends_on, reason="") -> Unavailability:
     """An assistant (or staff for them) asks for days off; nothing is blocked until approved."""
     if ends_on < starts_on:
@@ -523,7 +523,7 @@ def _lock_leave(leave_id) -> Unavailability:
     )
 
 
-@transaction.atomic
+@events.step
 def approve_leave(*, unavailability, by) -> list[int]:
     """Staff approve leave: the assistant's future shifts on those days become open, staff told.
 
@@ -581,7 +581,7 @@ def approve_leave(*, unavailability, by) -> list[int]:
     return opened
 
 
-@transaction.atomic
+@events.step
 def reject_leave(*, unavailability, by) -> Unavailability:
     """Staff turn a leave request down; the assistant's shifts stay as they are."""
     _require_staff(by)
@@ -627,7 +627,7 @@ def _coordinate(value, limit):
     return number
 
 
-@transaction.atomic
+@events.step
 def check_in(*, shift, assistant, at=None, latitude=None, longitude=None) -> Shift:
     """The shift's assistant confirms being on duty, from shortly before the start to the end.
 
@@ -686,7 +686,7 @@ def check_in(*, shift, assistant, at=None, latitude=None, longitude=None) -> Shi
     return shift
 
 
-@transaction.atomic
+@events.step
 def check_out(*, shift, assistant, at=None) -> Shift:
     """The shift's assistant leaves duty; the shift is then completed."""
     at = at or timezone.now()
@@ -706,7 +706,7 @@ def check_out(*, shift, assistant, at=None) -> Shift:
     return shift
 
 
-@transaction.atomic
+@events.step
 def mark_missed_shifts(*, now: datetime, grace_minutes: int = 15) -> list[int]:
     """Mark published, assigned shifts still unchecked `grace_minutes` after start as missed.
 

@@ -1,5 +1,5 @@
 """Who hears of what: one table from each event of the programme to the people told and the
-partner webhook raised, and the machinery that tells them once the event has committed.
+partner webhook raised, and the machinery that tells them in the event's own transaction.
 
 The timeline rows (a case's events, a shift's history) are the log of what happened. Each app
 says, in its `AppConfig.ready()`, which of its rows are told to whom (`register`) and which model
@@ -7,16 +7,23 @@ is such a log (`log_model`); writing a row of that model is then enough. Rows wr
 and happenings with no row of their own (a rota published, leave that freed shifts), are told
 with `announce()`. Workflow functions never call `notify()` or a webhook themselves.
 
-Telling waits for the commit: a step that is refused and rolled back has told nobody, and what
-is told reads the case or shift as the whole step left it (the assignment event is written
-before the lead is set, for instance). The messages and webhook rows are then written in one
-transaction of their own, and their deliveries go through the outbox as any other.
+The event and the promise to tell of it commit together: the `Notification` rows and the
+partners' webhook rows are written in the step's transaction, so a crash right after the commit
+loses nothing and a step that is rolled back has told nobody. Only the delivery tasks wait for
+the commit (the outbox queues them with `delay_on_commit`). A service function runs as one
+`step`: what it announces is told when its outermost step ends, still inside the transaction,
+so that what is told reads the case or shift as the whole step left it (the assignment event
+is written before the lead is set, for instance). An event written outside any step is told at
+once.
 
 The core imports no app: the audiences and payloads are the apps' own functions.
 """
 
+import functools
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -109,7 +116,7 @@ def kind_of(instance) -> str:
 
 
 def announce(instances: Iterable, kind=None) -> None:
-    """Tell of these events once the current transaction commits (now, outside of one).
+    """Tell of these events in the current transaction: when the open step ends, else now.
 
     `kind` names what happened to objects that are not log rows (a rota published); log rows
     say their own kind. Rows written with bulk_create are announced this way, since no signal
@@ -123,19 +130,64 @@ def announce(instances: Iterable, kind=None) -> None:
         if rule is not None and (rule, instance.pk) not in seen:
             seen.add((rule, instance.pk))
             batch.append((rule, type(instance), instance.pk))
-    if batch:
-        # Robust: the step has committed whatever happens here; a message that cannot be written
-        # is logged, and must not turn the person's finished step into an error page.
-        transaction.on_commit(lambda: _tell(batch), robust=True)
+    if not batch:
+        return
+    state = _state
+    if state.depth:
+        state.pending += batch
+    else:
+        _tell(batch)
+
+
+class _StepState(threading.local):
+    # One web request or task runs one step at a time per thread; nested steps (a hand-over
+    # reassigning each case) add to the outermost one's events.
+    def __init__(self):
+        self.depth = 0
+        self.pending = []
+
+
+_state = _StepState()
+
+
+@contextmanager
+def telling():
+    """One step of a workflow in one transaction; its events are told as it ends, before commit."""
+    state = _state
+    with transaction.atomic():
+        mark = len(state.pending)
+        state.depth += 1
+        try:
+            yield
+        except BaseException:
+            # The step's savepoint rolls back: its events never happened.
+            del state.pending[mark:]
+            raise
+        finally:
+            state.depth -= 1
+        if state.depth == 0:
+            batch, state.pending = state.pending, []
+            _tell(batch)
+
+
+def step(func):
+    """Run a service function as one `telling()` step (it replaces `transaction.atomic`)."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with telling():
+            return func(*args, **kwargs)
+
+    return run
 
 
 def _tell(batch) -> None:
-    """Tell of a committed batch: re-read the objects, write the messages and webhook rows."""
+    """Tell of a step's events: re-read the objects, write the messages and webhook rows."""
     ids_by_model = defaultdict(list)
     for _rule, model, pk in batch:
         ids_by_model[model].append(pk)
-    # Re-read: what is told is the state the whole step committed, not the one of the moment
-    # the row was written.
+    # Re-read: what is told is the state the whole step left, not the one of the moment the
+    # row was written; a row whose savepoint rolled back is gone and told to nobody.
     found = {model: model._base_manager.in_bulk(pks) for model, pks in ids_by_model.items()}
     events_by_rule: dict[Rule, list] = defaultdict(list)
     for rule, model, pk in batch:
