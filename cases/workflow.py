@@ -4,7 +4,8 @@ new → assigned → in progress → resolved (with an outcome) → followed up 
 work-order steps of the 12345 hotline on the way: the lead accepts (签收) or returns (退单) an
 assigned case, staff reassign with a reason, and a follow-up that finds the problem back
 reopens the case. Every change writes a CaseEvent, so the timeline is complete by construction,
-and the event table (`cases/events.py`) tells the people and partners of each in the same transaction.
+and the event table (`cases/events.py`) tells the people and partners of each in the step's
+transaction.
 """
 
 from datetime import timedelta
