@@ -22,7 +22,7 @@ from talentoffice.models import NotificationKind
 
 from .choices import ShiftEventKind, SwapStatus
 from .models import Rota, Shift, ShiftEvent, SwapRequest, Unavailability
-from .shifts import some_suitable_colleagues
+from .shifts.suitability import some_suitable_colleagues
 
 # Announced kinds of objects that keep no history row of their own.
 ROTA_PUBLISHED = "published"

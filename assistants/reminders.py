@@ -34,7 +34,7 @@ from talentoffice.notifications import Message, notify_many, quiet_hours_end, to
 
 from .choices import ReminderKind, ShiftStatus
 from .models import ReminderPolicy, Shift
-from .shifts import mark_missed_shifts
+from .shifts.attendance import mark_missed_shifts
 
 logger = logging.getLogger(__name__)
 

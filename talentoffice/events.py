@@ -165,7 +165,7 @@ def telling():
             raise
         finally:
             state.depth -= 1
-        if state.depth == 0:
+        if state.depth == 0 and state.pending:
             batch, state.pending = state.pending, []
             _tell(batch)
 
