@@ -22,13 +22,14 @@ The core imports no app: the audiences and payloads are the apps' own functions.
 import functools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from .access import district_staff
 from .notifications import Message, notify_many
 
 
@@ -37,16 +38,18 @@ class Tell:
     """One audience of an event: who (a function of the event giving users), with what message.
 
     The message is a `Notification` row of `kind`: the person's inbox on the web and the
-    phone, and an e-mail when their preference wants one. `render(event)` runs in each
-    recipient's language (`render(event, recipient)`); `occasion(event)` tells two events of one
-    kind about one target apart.
+    phone, and an e-mail when their preference wants one. Its texts are the kind's template
+    (`talentoffice.kinds`, in the wording `variant`), filled from `names(event, recipient)` in
+    each recipient's language; `occasion(event)` tells two events of one kind about one target
+    apart.
     """
 
     audience: str
     who: Callable[[object], Iterable]
     kind: str
-    render: Callable[[object, object], tuple[str, str]]
+    names: Callable[[object, object], Mapping]
     target: Callable[[object], object]
+    variant: str = ""
     occasion: Callable[[object], object] = lambda event: event.pk
     link: Callable[[object], str] = lambda event: ""
 
@@ -220,7 +223,8 @@ def _messages(rule: Rule, event) -> list[Message]:
                 Message(
                     recipient=user,
                     kind=tell.kind,
-                    render=_bound(tell.render, event, user),
+                    names=_bound(tell.names, event, user),
+                    variant=tell.variant,
                     target=tell.target(event),
                     occasion=tell.occasion(event),
                     link=tell.link(event),
@@ -229,8 +233,44 @@ def _messages(rule: Rule, event) -> list[Message]:
     return messages
 
 
-def _bound(render, event, recipient):
-    return lambda: render(event, recipient)
+def _bound(names, event, recipient):
+    return lambda: names(event, recipient)
+
+
+# -- what both timelines share: their rows name the assistant they are about ----------------
+
+
+def users_of(*people) -> list:
+    """The logins of these people (assistants, contacts), leaving out who has none."""
+    return [person.user for person in people if person is not None and person.user_id]
+
+
+def the_assistant(event) -> list:
+    """The assistant the event is about (the new lead, the helper, who got or lost a shift)."""
+    return users_of(event.assistant)
+
+
+def staff(event):
+    """District staff (`access.district_staff`): they assign, fill shifts, decide requests."""
+    return district_staff()
+
+
+def to_the_assistants_partner(emit, webhook_event, payload):
+    """A rule's webhook: each event's `payload(event)` to the partner of the assistant it is
+    about, written through `emit(event=..., items=[(partner_id, data), ...])` (the partners'
+    webhooks, which the core does not import)."""
+
+    def send(batch):
+        emit(
+            event=webhook_event,
+            items=[
+                (event.assistant.partner_id, payload(event))
+                for event in batch
+                if event.assistant is not None
+            ],
+        )
+
+    return send
 
 
 @dataclass
