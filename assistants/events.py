@@ -37,7 +37,7 @@ OFFER_TOLD_TO = 20
 
 def _swap_of(event, *statuses):
     # The history row does not name its swap; the newest one of the shift in that state is it
-    # (a shift has at most one live swap, and the row is read right after the step committed).
+    # (a shift has at most one live swap, and the row is read as the step ends).
     return (
         SwapRequest.objects.filter(shift_id=event.shift_id, status__in=statuses)
         .select_related("requested_by__user", "offered_to__user", "accepted_by__user")

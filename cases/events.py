@@ -1,8 +1,9 @@
 """Who hears of each step in a case's timeline: the cases' rows of the event table.
 
-Registered by `CasesConfig.ready()`. Each audience is a small function of the committed
-`CaseEvent`; each webhook gets every event of its kind committed together. The partner hears
-only of its own assistants' cases, and the payload carries no resident or enterprise data.
+Registered by `CasesConfig.ready()`. Each audience is a small function of the `CaseEvent` as
+its step left the case; each webhook gets every event of its kind in one step together. The
+partner hears only of its own assistants' cases, and the payload carries no resident or
+enterprise data.
 """
 
 from django.urls import reverse

@@ -61,7 +61,7 @@ class Rule:
     model: str
     kind: str
     tell: tuple[Tell, ...] = ()
-    # Called once with every event of this kind committed together, so that a batch reads the
+    # Called once with every event of this kind in one step, so that a batch reads the
     # partners' endpoints once.
     webhook: Callable[[list], None] | None = None
     webhook_event: str = ""
