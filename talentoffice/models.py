@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import channels
 from .outbox import OutboxAttempt, OutboxPolicy, OutboxRow
+from .robot_owners import ROBOT_OWNERS, robot_owner_types
 
 
 class TimeStampedModel(models.Model):
@@ -238,6 +239,7 @@ class ChatWebhook(TimeStampedModel):
         ContentType,
         on_delete=models.PROTECT,
         related_name="+",
+        limit_choices_to=robot_owner_types,
         verbose_name=_("owner (type)"),
     )
     owner_id = models.PositiveBigIntegerField(_("owner (id)"))
@@ -251,6 +253,17 @@ class ChatWebhook(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.owner_type_id is None or self.owner_id is None:
+            return
+        owner_type = ContentType.objects.get_for_id(self.owner_type_id)
+        if (owner_type.app_label, owner_type.model) not in ROBOT_OWNERS:
+            raise ValidationError(
+                {"owner_type": _("A robot belongs to a service point or to a partner.")}
+            )
+        if not owner_type.model_class()._default_manager.filter(pk=self.owner_id).exists():
+            raise ValidationError({"owner_id": _("There is no such owner.")})
 
 
 class NotificationKind(models.TextChoices):

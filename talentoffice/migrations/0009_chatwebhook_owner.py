@@ -4,6 +4,8 @@ that the core's models point at no app; each robot keeps its owner."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+import talentoffice.robot_owners
+
 # (old column, app label, model) of each kind of owner a robot had.
 OWNERS = [("service_point_id", "assistants", "servicepoint"), ("partner_id", "partners", "partner")]
 
@@ -67,6 +69,7 @@ class Migration(migrations.Migration):
             model_name="chatwebhook",
             name="owner_type",
             field=models.ForeignKey(
+                limit_choices_to=talentoffice.robot_owners.robot_owner_types,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="contenttypes.contenttype",
