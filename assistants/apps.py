@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from talentoffice.robot_owners import robots_may_belong_to
+
 
 class AssistantsConfig(AppConfig):
     name = "assistants"
@@ -11,9 +13,11 @@ class AssistantsConfig(AppConfig):
         from talentoffice.audit import track
 
         from . import events
-        from .models import Assistant, Dispatch, Shift
+        from .models import Assistant, Dispatch, ServicePoint, Shift
 
         track(Dispatch)
+        # A point's group-chat robots hear of its duty.
+        robots_may_belong_to(ServicePoint)
         # The calendar token is a credential (the feed URL): it never goes into a log.
         track(Assistant, exclude_fields=["calendar_token"])
         # The revision only tells calendars to refresh; every real change is recorded anyway.

@@ -10,19 +10,17 @@ never told one by one: the rota's publication says it all, one message per assis
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
 
 from partners import webhooks as partner_webhooks
 from partners.choices import WebhookEvent
 from partners.models import WebhookEndpoint
 from talentoffice import events
-from talentoffice.access import district_staff
 from talentoffice.events import Tell
 from talentoffice.models import NotificationKind
 
 from .choices import ShiftEventKind, SwapStatus
 from .models import Rota, Shift, ShiftEvent, SwapRequest, Unavailability
-from .shifts import some_suitable_colleagues
+from .shifts.suitability import some_suitable_colleagues
 
 # Announced kinds of objects that keep no history row of their own.
 ROTA_PUBLISHED = "published"
@@ -40,18 +38,9 @@ OFFER_TOLD_TO = 20
 # -- audiences --------------------------------------------------------------------------------
 
 
-def _user_of(assistant):
-    return [assistant.user] if assistant is not None and assistant.user_id else []
-
-
-def the_assistant(event):
-    """The assistant the step is about: who got the shift, or who lost it."""
-    return _user_of(event.assistant)
-
-
 def _swap_of(event, *statuses):
     # The history row does not name its swap; the newest one of the shift in that state is it
-    # (a shift has at most one live swap, and the row is read right after the step committed).
+    # (a shift has at most one live swap, and the row is read as the step ends).
     return (
         SwapRequest.objects.filter(shift_id=event.shift_id, status__in=statuses)
         .select_related("requested_by__user", "offered_to__user", "accepted_by__user")
@@ -66,27 +55,22 @@ def colleagues_offered(event):
     if swap is None:
         return []
     if swap.offered_to is not None:
-        return _user_of(swap.offered_to)
+        return events.users_of(swap.offered_to)
     colleagues = some_suitable_colleagues(event.shift, OFFER_TOLD_TO).select_related("user")
     return [person.user for person in colleagues if person.user_id]
 
 
 def staff_when_approval_waits(event):
     """District staff, when the point wants swaps approved and this one waits for them."""
-    return district_staff() if _swap_of(event, SwapStatus.ACCEPTED) is not None else []
+    return events.staff(event) if _swap_of(event, SwapStatus.ACCEPTED) is not None else []
 
 
 def both_sides_of_the_swap(event):
     """The assistant who gave the shift away and the one who took it."""
     swap = _swap_of(event, SwapStatus.APPROVED)
     if swap is None:
-        return the_assistant(event)
-    return _user_of(swap.requested_by) + _user_of(swap.accepted_by)
-
-
-def staff(event):
-    """District staff, who fill open shifts."""
-    return district_staff()
+        return events.the_assistant(event)
+    return events.users_of(swap.requested_by, swap.accepted_by)
 
 
 def both_sides_of_the_rejected_swap(event):
@@ -94,7 +78,7 @@ def both_sides_of_the_rejected_swap(event):
     swap = _swap_of(event, SwapStatus.REJECTED)
     if swap is None:
         return []
-    return _user_of(swap.requested_by) + _user_of(swap.accepted_by)
+    return events.users_of(swap.requested_by, swap.accepted_by)
 
 
 def colleague_of_the_withdrawn_swap(event):
@@ -102,7 +86,7 @@ def colleague_of_the_withdrawn_swap(event):
     swap = _swap_of(event, SwapStatus.CANCELLED)
     if swap is None:
         return []
-    return _user_of(swap.accepted_by or swap.offered_to)
+    return events.users_of(swap.accepted_by or swap.offered_to)
 
 
 def leave_kind(leave) -> str:
@@ -131,124 +115,52 @@ def _staff_shift_link(event):
     return reverse("admin:assistants_shift_change", args=[event.shift_id])
 
 
-def _when(shift) -> dict:
+def when(event, recipient) -> dict:
+    """The places of a shift message: its day, start and point, and the step's note."""
+    shift = event.shift
     return {
         "date": shift.date.isoformat(),
         "time": f"{timezone.localtime(shift.starts_at):%H:%M}",
         "point": shift.service_point.name,
+        "note": event.note,
     }
 
 
-def render_assigned(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("Duty on %(date)s") % when,
-        gettext("Staff gave you the shift at %(point)s on %(date)s from %(time)s.") % when,
-    )
-
-
-def render_taken_off(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("Duty on %(date)s taken off") % when,
-        gettext("Your shift at %(point)s on %(date)s from %(time)s went to someone else.") % when,
-    )
-
-
-def render_offered(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("A shift offered: %(date)s") % when,
-        gettext("A colleague offers the shift at %(point)s on %(date)s from %(time)s.") % when,
-    )
-
-
-def render_swap_to_approve(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("Swap to approve: %(date)s") % when,
-        gettext("A swap of the shift at %(point)s on %(date)s waits for your approval.") % when,
-    )
-
-
-def render_swapped(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("Shift swapped: %(date)s") % when,
-        gettext("The shift at %(point)s on %(date)s from %(time)s is swapped: %(note)s")
-        % (when | {"note": event.note}),
-    )
-
-
-def render_swap_rejected(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("Swap rejected: %(date)s") % when,
-        gettext(
-            "Staff rejected the swap of the shift at %(point)s on %(date)s from %(time)s; "
-            "it stays with the assistant who offered it."
-        )
-        % when,
-    )
-
-
-def render_swap_withdrawn(event, recipient):
-    when = _when(event.shift)
-    return (
-        gettext("Offer withdrawn: %(date)s") % when,
-        gettext("The offer of the shift at %(point)s on %(date)s from %(time)s is withdrawn.")
-        % when,
-    )
-
-
-def render_leave_to_decide(leave, recipient):
-    params = {
-        "name": leave.assistant.name,
-        "kind": leave.get_kind_display(),
-        "first": leave.starts_on.isoformat(),
-        "last": leave.ends_on.isoformat(),
-        "reason": leave.reason or "—",
-    }
-    return (
-        gettext("Leave to decide: %(name)s") % params,
-        gettext("%(name)s asks for %(kind)s from %(first)s to %(last)s. Reason: %(reason)s")
-        % params,
-    )
-
-
-def _leave_link(leave):
-    return reverse("admin:assistants_unavailability_change", args=[leave.pk])
-
-
-def render_rota(rota, recipient):
+def rota_names(rota, recipient) -> dict:
+    """The rota's name and how many of its shifts are the recipient's."""
     count = Shift.objects.live().filter(rota=rota, assistant__user=recipient).count()
-    subject = gettext("New duty shifts: %(rota)s") % {"rota": rota.name}
-    body = ngettext(
-        "You have %(count)d shift in the rota “%(rota)s”.",
-        "You have %(count)d shifts in the rota “%(rota)s”.",
-        count,
-    ) % {"count": count, "rota": rota.name}
-    return subject, body
+    return {"rota": rota.name, "count": count}
 
 
-def render_freed_shifts(leave, recipient):
+def freed_shifts_names(leave, recipient) -> dict:
+    """Who is on leave, from when to when, and how many of their shifts it opened."""
     # The rows approve_leave wrote for this leave all carry the moment it was decided.
     count = ShiftEvent.objects.filter(
         kind=ShiftEventKind.OPENED_BY_LEAVE,
         assistant_id=leave.assistant_id,
         at=leave.decided_at,
     ).count()
-    name = leave.assistant.name
-    subject = ngettext(
-        "%(count)s shift of %(name)s is open after approved leave",
-        "%(count)s shifts of %(name)s are open after approved leave",
-        count,
-    ) % {"count": count, "name": name}
-    body = gettext(
-        "%(name)s is on leave from %(first)s to %(last)s. "
-        "Their shifts on those days are open and need someone."
-    ) % {"name": name, "first": leave.starts_on.isoformat(), "last": leave.ends_on.isoformat()}
-    return subject, body
+    return {
+        "count": count,
+        "name": leave.assistant.name,
+        "first": leave.starts_on.isoformat(),
+        "last": leave.ends_on.isoformat(),
+    }
+
+
+def leave_names(leave, recipient) -> dict:
+    """Who asks for which leave, from when to when, and why."""
+    return {
+        "name": leave.assistant.name,
+        "kind": leave.get_kind_display(),
+        "first": leave.starts_on.isoformat(),
+        "last": leave.ends_on.isoformat(),
+        "reason": leave.reason or "—",
+    }
+
+
+def _leave_link(leave):
+    return reverse("admin:assistants_unavailability_change", args=[leave.pk])
 
 
 def _freed_shifts_link(leave):
@@ -265,23 +177,13 @@ def _freed_shifts_link(leave):
 
 def _shift_webhook(webhook_event, change=""):
     """Each event's shift to the partner of the assistant the event is about."""
-
-    def send(batch):
-        partner_webhooks.emit_many(
-            event=webhook_event,
-            items=[
-                (
-                    event.assistant.partner_id,
-                    partner_webhooks.shift_data(
-                        event.shift, assistant_id=event.assistant_id, change=change
-                    ),
-                )
-                for event in batch
-                if event.assistant is not None
-            ],
-        )
-
-    return send
+    return events.to_the_assistants_partner(
+        partner_webhooks.emit_many,
+        webhook_event,
+        lambda event: partner_webhooks.shift_data(
+            event.shift, assistant_id=event.assistant_id, change=change
+        ),
+    )
 
 
 def _swapped(batch):
@@ -337,9 +239,9 @@ def register() -> None:
         tell=[
             Tell(
                 audience="the assistant given the shift",
-                who=the_assistant,
+                who=events.the_assistant,
                 kind=NotificationKind.SHIFT_ASSIGNED,
-                render=render_assigned,
+                names=when,
                 target=_shift,
                 link=_shift_link,
             )
@@ -353,9 +255,9 @@ def register() -> None:
         tell=[
             Tell(
                 audience="the assistant who lost the shift",
-                who=the_assistant,
+                who=events.the_assistant,
                 kind=NotificationKind.SHIFT_TAKEN_OFF,
-                render=render_taken_off,
+                names=when,
                 target=_shift,
             )
         ],
@@ -370,7 +272,7 @@ def register() -> None:
                 audience="the colleague offered the shift (or the first suitable ones)",
                 who=colleagues_offered,
                 kind=NotificationKind.SHIFT_OFFERED,
-                render=render_offered,
+                names=when,
                 target=_shift,
                 link=_shift_link,
             )
@@ -384,7 +286,7 @@ def register() -> None:
                 audience="district staff, when the point wants swaps approved",
                 who=staff_when_approval_waits,
                 kind=NotificationKind.SHIFT_SWAP_TO_APPROVE,
-                render=render_swap_to_approve,
+                names=when,
                 target=_shift,
                 link=_staff_shift_link,
             )
@@ -398,7 +300,7 @@ def register() -> None:
                 audience="both assistants of the swap",
                 who=both_sides_of_the_swap,
                 kind=NotificationKind.SHIFT_SWAPPED,
-                render=render_swapped,
+                names=when,
                 target=_shift,
                 link=_shift_link,
             )
@@ -414,7 +316,7 @@ def register() -> None:
                 audience="both assistants of the swap",
                 who=both_sides_of_the_rejected_swap,
                 kind=NotificationKind.SHIFT_SWAP_REJECTED,
-                render=render_swap_rejected,
+                names=when,
                 target=_shift,
                 link=_shift_link,
             )
@@ -428,7 +330,7 @@ def register() -> None:
                 audience="the colleague who took up or was named in the offer",
                 who=colleague_of_the_withdrawn_swap,
                 kind=NotificationKind.SHIFT_SWAP_WITHDRAWN,
-                render=render_swap_withdrawn,
+                names=when,
                 target=_shift,
                 link=_shift_link,
             )
@@ -447,9 +349,9 @@ def register() -> None:
         tell=[
             Tell(
                 audience="district staff",
-                who=staff,
+                who=events.staff,
                 kind=NotificationKind.SHIFTS_OPENED_BY_LEAVE,
-                render=render_freed_shifts,
+                names=freed_shifts_names,
                 target=lambda leave: leave,
                 # Approving is one-way: one message per leave and person.
                 occasion=lambda leave: "",
@@ -464,9 +366,9 @@ def register() -> None:
         tell=[
             Tell(
                 audience="district staff",
-                who=staff,
+                who=events.staff,
                 kind=NotificationKind.LEAVE_TO_DECIDE,
-                render=render_leave_to_decide,
+                names=leave_names,
                 target=lambda leave: leave,
                 occasion=lambda leave: "",
                 link=_leave_link,
@@ -477,7 +379,7 @@ def register() -> None:
         audience="each assistant with shifts in it",
         who=assignees,
         kind=NotificationKind.ROTA_PUBLISHED,
-        render=render_rota,
+        names=rota_names,
         target=lambda rota: rota,
         occasion=lambda rota: "",
     )

@@ -27,15 +27,15 @@ from django.db.models import CharField, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 
+from talentoffice import kinds
 from talentoffice.access import district_staff
 from talentoffice.models import ChatWebhook, Notification
 from talentoffice.notifications import Message, notify_many, quiet_hours_end
 
 from .choices import ReminderKind, ShiftStatus
 from .models import ReminderPolicy, Shift
-from .shifts import mark_missed_shifts
+from .shifts.attendance import mark_missed_shifts
 
 logger = logging.getLogger(__name__)
 
@@ -232,30 +232,7 @@ def _render(shift: Shift, kind: str):
     """A render callable for notify(): builds the texts when the language is known."""
 
     def render():
-        facts = _facts(shift)
-        if kind == ReminderKind.DAY_BEFORE:
-            subject = gettext("Duty tomorrow: %(point)s at %(start)s") % facts
-        elif kind == ReminderKind.BEFORE_SHIFT:
-            subject = gettext("Duty soon: %(point)s at %(start)s") % facts
-        elif kind == ReminderKind.OPEN_SLOT:
-            subject = gettext("Open shift: %(point)s on %(date)s at %(start)s") % facts
-            body = gettext(
-                "The %(specialty)s shift at %(point)s on %(date)s from %(start)s to %(end)s "
-                "has no assistant yet."
-            )
-            return subject, body % facts
-        else:
-            subject = gettext("Missed check-in: %(assistant)s at %(point)s") % facts
-            body = gettext(
-                "%(assistant)s has not checked in for the %(specialty)s shift at %(point)s "
-                "that began at %(start)s on %(date)s."
-            )
-            return subject, body % facts
-        body = gettext(
-            "%(assistant)s, you are on %(specialty)s duty at %(point)s (%(address)s) "
-            "on %(date)s from %(start)s to %(end)s."
-        )
-        return subject, body % facts
+        return kinds.render(f"shift.{kind}", _facts(shift))
 
     return render
 

@@ -26,7 +26,7 @@ transaction, through `workflow.reassign_case` for the cases they lead.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 
 from assistants.choices import Specialty
 from assistants.models import Assistant, Dispatch, Shift, Skill, Unavailability
+from talentoffice import events
 
 from . import workflow
 from .choices import CaseEventKind, CaseState
@@ -257,7 +258,7 @@ def _require_staff(user):
         )
 
 
-@transaction.atomic
+@events.step
 def hand_over_cases(*, cases, from_assistant, to_assistant, by, reason) -> list[Case]:
     """Move the given open cases of a leaving assistant to a colleague, all or none.
 

@@ -13,11 +13,11 @@ and reads the same whoever clicked the button.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from talentoffice import events
 from talentoffice.workdays import add_workdays
 
 from .choices import CaseEventKind, CaseState, DecisionStatus
@@ -65,7 +65,7 @@ def _locked_case(case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-@transaction.atomic
+@events.step
 def request_extension(*, case, assistant, extra_workdays, reason) -> ExtensionRequest:
     """The lead of an open case asks for `extra_workdays` more working days, saying why."""
     case = _locked_case(case)
@@ -102,7 +102,7 @@ def request_extension(*, case, assistant, extra_workdays, reason) -> ExtensionRe
     return request
 
 
-@transaction.atomic
+@events.step
 def decide_extension(*, request, by, approve, reason="") -> ExtensionRequest:
     """Staff approve (the target date moves by the extra working days) or refuse with a reason."""
     _require_staff(by)
@@ -154,7 +154,7 @@ def decide_extension(*, request, by, approve, reason="") -> ExtensionRequest:
     return request
 
 
-@transaction.atomic
+@events.step
 def supervise_case(*, case, by, note) -> Case:
     """Staff put an open case under supervision (督办) with a note for the lead.
 
@@ -178,7 +178,7 @@ def supervise_case(*, case, by, note) -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def unsupervise(*, case, by, note="") -> Case:
     """Staff lift the supervision of a case; the timeline keeps the lifting and why."""
     _require_staff(by)

@@ -1,18 +1,17 @@
 """Who hears of each step in a case's timeline: the cases' rows of the event table.
 
-Registered by `CasesConfig.ready()`. Each audience is a small function of the committed
-`CaseEvent`; each webhook gets every event of its kind committed together. The partner hears
-only of its own assistants' cases, and the payload carries no resident or enterprise data.
+Registered by `CasesConfig.ready()`. Each audience is a small function of the `CaseEvent` as
+its step left the case; each webhook gets every event of its kind in one step together. The
+partner hears only of its own assistants' cases, and the payload carries no resident or
+enterprise data.
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext
 
 from partners import webhooks as partner_webhooks
 from partners.choices import WebhookEvent
 from partners.models import PartnerContact
 from talentoffice import events
-from talentoffice.access import district_staff
 from talentoffice.events import Tell
 from talentoffice.models import NotificationKind
 
@@ -34,16 +33,9 @@ CLOSED = f"{CaseEventKind.TRANSITION}:{CaseState.CLOSED}"
 # -- audiences --------------------------------------------------------------------------------
 
 
-def the_assistant(event):
-    """The assistant the step is about: the new lead, the helper, the lead who asked."""
-    assistant = event.assistant
-    return [assistant.user] if assistant is not None and assistant.user_id else []
-
-
 def the_lead(event):
     """The case's lead as the step left it."""
-    lead = event.case.lead
-    return [lead.user] if lead is not None and lead.user_id else []
+    return events.users_of(event.case.lead)
 
 
 def the_leads_partner_managers(event):
@@ -55,12 +47,7 @@ def the_leads_partner_managers(event):
     return [contact.user for contact in contacts.select_related("user").order_by("pk")]
 
 
-def staff(event):
-    """District staff: they assign, decide referrals and extensions."""
-    return district_staff()
-
-
-# -- messages ---------------------------------------------------------------------------------
+# -- what the messages say (each kind's template is in talentoffice.kinds) ---------------------
 
 
 def _case(event):
@@ -75,81 +62,18 @@ def _staff_link(event):
     return reverse("admin:cases_case_change", args=[event.case_id])
 
 
-def _names(event) -> dict:
+def _no_link(event):
+    return ""
+
+
+def names(event, recipient) -> dict:
+    """The places of every case message: the case's number and title, and the step's note."""
     return {"number": event.case.number, "title": event.case.title, "note": event.note}
 
 
-def render_assigned(event, recipient):
-    names = _names(event)
-    return (
-        gettext("New case: %(number)s") % names,
-        gettext("Case %(number)s “%(title)s” is yours to handle; accept it in time.") % names,
-    )
-
-
-def render_helper(event, recipient):
-    names = _names(event)
-    return (
-        gettext("New case: %(number)s") % names,
-        gettext("You help with case %(number)s “%(title)s”.") % names,
-    )
-
-
-def render_returned(event, recipient):
-    names = _names(event)
-    return (
-        gettext("Case returned: %(number)s") % names,
-        gettext("Case %(number)s “%(title)s” was returned and needs a lead: %(note)s") % names,
-    )
-
-
-def render_reopened(event, recipient):
-    names = _names(event)
-    return (
-        gettext("Case reopened: %(number)s") % names,
-        gettext("The return visit found case %(number)s “%(title)s” unsolved: %(note)s") % names,
-    )
-
-
-def render_referred(event, recipient):
-    names = _names(event)
-    return (
-        gettext("Referral to decide: %(number)s") % names,
-        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
-    )
-
-
-def render_referral_decided(event, recipient):
-    names = _names(event)
-    return (
-        gettext("Referral decided: %(number)s") % names,
-        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
-    )
-
-
-def render_extension_requested(event, recipient):
-    names = _names(event)
-    return (
-        gettext("Extension to decide: %(number)s") % names,
-        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
-    )
-
-
-def render_extension_decided(event, recipient):
-    names = _names(event)
-    return (
-        gettext("Extension decided: %(number)s") % names,
-        gettext("Case %(number)s “%(title)s”: %(note)s") % names,
-    )
-
-
-def render_supervised(event, recipient):
-    case = event.case
-    return (
-        gettext("Supervision: case %(number)s") % {"number": case.number},
-        gettext("Staff put case %(number)s “%(title)s” under supervision: %(note)s")
-        % {"number": case.number, "title": case.title, "note": case.supervision_note},
-    )
+def supervision_names(event, recipient) -> dict:
+    """As `names`, with the supervision note staff left on the case."""
+    return names(event, recipient) | {"note": event.case.supervision_note}
 
 
 # -- webhooks ---------------------------------------------------------------------------------
@@ -157,21 +81,11 @@ def render_supervised(event, recipient):
 
 def _to_the_assistants_partner(webhook_event):
     """The partner of the assistant the step is about (the new lead, the helper)."""
-
-    def send(batch):
-        partner_webhooks.emit_many(
-            event=webhook_event,
-            items=[
-                (
-                    event.assistant.partner_id,
-                    partner_webhooks.case_data(event.case, assistant_id=event.assistant_id),
-                )
-                for event in batch
-                if event.assistant is not None
-            ],
-        )
-
-    return send
+    return events.to_the_assistants_partner(
+        partner_webhooks.emit_many,
+        webhook_event,
+        lambda event: partner_webhooks.case_data(event.case, assistant_id=event.assistant_id),
+    )
 
 
 def _to_the_partners_of_everyone_on_it(webhook_event):
@@ -196,8 +110,16 @@ def _to_the_partners_of_everyone_on_it(webhook_event):
 # -- the table --------------------------------------------------------------------------------
 
 
-def _tell(audience, who, kind, render, link=_phone_link):
-    return Tell(audience=audience, who=who, kind=kind, render=render, target=_case, link=link)
+def _tell(audience, who, kind, *, link=_phone_link, names=names, variant=""):
+    return Tell(
+        audience=audience,
+        who=who,
+        kind=kind,
+        names=names,
+        variant=variant,
+        target=_case,
+        link=link,
+    )
 
 
 def register() -> None:
@@ -207,23 +129,28 @@ def register() -> None:
     events.register(
         CaseEvent,
         CaseEventKind.ASSIGNED,
-        tell=[_tell("the lead", the_assistant, NotificationKind.CASE_ASSIGNED, render_assigned)],
+        tell=[_tell("the lead", events.the_assistant, NotificationKind.CASE_ASSIGNED)],
         webhook=assigned,
         webhook_event=WebhookEvent.CASE_ASSIGNED,
     )
     events.register(
         CaseEvent,
         CaseEventKind.HELPER_ADDED,
-        tell=[_tell("the helper", the_assistant, NotificationKind.CASE_ASSIGNED, render_helper)],
+        tell=[
+            _tell(
+                "the helper",
+                events.the_assistant,
+                NotificationKind.CASE_ASSIGNED,
+                variant="helper",
+            )
+        ],
         webhook=assigned,
         webhook_event=WebhookEvent.CASE_ASSIGNED,
     )
     events.register(
         CaseEvent,
         CaseEventKind.REASSIGNED,
-        tell=[
-            _tell("the new lead", the_assistant, NotificationKind.CASE_ASSIGNED, render_assigned)
-        ],
+        tell=[_tell("the new lead", events.the_assistant, NotificationKind.CASE_ASSIGNED)],
         webhook=assigned,
         webhook_event=WebhookEvent.CASE_ASSIGNED,
     )
@@ -234,9 +161,8 @@ def register() -> None:
         tell=[
             _tell(
                 "district staff",
-                staff,
+                events.staff,
                 NotificationKind.CASE_RETURNED,
-                render_returned,
                 link=_staff_link,
             )
         ],
@@ -251,7 +177,7 @@ def register() -> None:
         CaseEvent,
         CaseEventKind.REOPENED,
         # A partner told "resolved" must learn the problem came back.
-        tell=[_tell("the lead", the_lead, NotificationKind.CASE_REOPENED, render_reopened)],
+        tell=[_tell("the lead", the_lead, NotificationKind.CASE_REOPENED)],
         webhook=_to_the_partners_of_everyone_on_it(WebhookEvent.CASE_REOPENED),
         webhook_event=WebhookEvent.CASE_REOPENED,
     )
@@ -267,9 +193,8 @@ def register() -> None:
         tell=[
             _tell(
                 "district staff",
-                staff,
+                events.staff,
                 NotificationKind.CASE_REFERRED,
-                render_referred,
                 link=_staff_link,
             )
         ],
@@ -280,9 +205,8 @@ def register() -> None:
         tell=[
             _tell(
                 "the lead who referred",
-                the_assistant,
+                events.the_assistant,
                 NotificationKind.CASE_REFERRAL_DECIDED,
-                render_referral_decided,
             )
         ],
     )
@@ -292,9 +216,8 @@ def register() -> None:
         tell=[
             _tell(
                 "district staff",
-                staff,
+                events.staff,
                 NotificationKind.CASE_EXTENSION_REQUESTED,
-                render_extension_requested,
                 link=_staff_link,
             )
         ],
@@ -305,9 +228,8 @@ def register() -> None:
         tell=[
             _tell(
                 "the lead who asked",
-                the_assistant,
+                events.the_assistant,
                 NotificationKind.CASE_EXTENSION_DECIDED,
-                render_extension_decided,
             )
         ],
     )
@@ -317,13 +239,13 @@ def register() -> None:
         CaseEventKind.SUPERVISED,
         # The lead's partner answers for the lead's work, so its managers read the note too.
         tell=[
-            _tell("the lead", the_lead, supervised, render_supervised, link=lambda event: ""),
+            _tell("the lead", the_lead, supervised, names=supervision_names, link=_no_link),
             _tell(
                 "the lead's partner managers",
                 the_leads_partner_managers,
                 supervised,
-                render_supervised,
-                link=lambda event: "",
+                names=supervision_names,
+                link=_no_link,
             ),
         ],
     )

@@ -23,12 +23,12 @@ follows.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from assistants.choices import Specialty
+from talentoffice import events
 
 from . import workflow
 from .choices import CaseEventKind, CaseOutcome, CaseState, DecisionStatus
@@ -61,7 +61,7 @@ def _current_specialty(case) -> str:
     return case.lead.specialty if case.lead_id else case.service_item.specialty
 
 
-@transaction.atomic
+@events.step
 def refer_case(*, case, by, reason, to_specialty="", to_department="") -> Referral:
     """The lead (or staff) refers an in-progress case to the other specialty or a department."""
     case = (
@@ -125,7 +125,7 @@ def refer_case(*, case, by, reason, to_specialty="", to_department="") -> Referr
     return referral
 
 
-@transaction.atomic
+@events.step
 def decide_referral(*, referral, by, accept, reason="", lead=None) -> Referral:
     """Staff accept or reject a referral; an accepted one moves the case through the workflow.
 

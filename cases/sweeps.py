@@ -36,8 +36,9 @@ from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop
 
+from talentoffice import kinds
 from talentoffice.access import district_staff
 from talentoffice.models import NotificationKind
 from talentoffice.notifications import Message, notify_many, quiet_hours_end, told
@@ -174,28 +175,15 @@ def _render_unaccepted(case: Case):
         facts = _case_facts(case) | {
             "accept_by": f"{timezone.localtime(case.accept_by):%Y-%m-%d %H:%M}"
         }
-        subject = gettext("Case %(number)s not accepted in time") % facts
-        body = gettext(
-            "Case %(number)s “%(title)s” (%(item)s) was assigned to %(lead)s, who has not "
-            "accepted it by %(accept_by)s. Please reassign it or contact the assistant."
-        )
-        return subject, body % facts
+        return kinds.render(NotificationKind.CASE_UNACCEPTED, facts)
 
     return render
 
 
 def _render_warning(case: Case, today: date):
     def render():
-        facts = _case_facts(case)
-        if case.target_date == today:
-            subject = gettext("Deadline today: case %(number)s") % facts
-        else:
-            subject = gettext("Deadline warning: case %(number)s due %(target)s") % facts
-        body = gettext(
-            "Case %(number)s “%(title)s” (%(item)s) is due on %(target)s. Resolve it in time, "
-            "or ask for an extension with a reason."
-        )
-        return subject, body % facts
+        variant = "today" if case.target_date == today else ""
+        return kinds.render(NotificationKind.CASE_WARNING, _case_facts(case), variant)
 
     return render
 
@@ -203,12 +191,7 @@ def _render_warning(case: Case, today: date):
 def _render_follow_up(follow_up: FollowUp):
     def render():
         facts = _case_facts(follow_up.case) | {"due": follow_up.due_on.isoformat()}
-        subject = gettext("Return visit due %(due)s: case %(number)s") % facts
-        body = gettext(
-            "The return visit of case %(number)s “%(title)s” (%(item)s) is due on %(due)s. "
-            "Ask whether the problem stays solved and how satisfied the requester is."
-        )
-        return subject, body % facts
+        return kinds.render(NotificationKind.CASE_FOLLOW_UP, facts)
 
     return render
 
@@ -222,12 +205,7 @@ def _render_liaison(link, due_on: date):
             "due": due_on.isoformat(),
             "last": f"{timezone.localtime(last):%Y-%m-%d}" if last else gettext("never"),
         }
-        subject = gettext("Enterprise visit due: %(enterprise)s") % facts
-        body = gettext(
-            "You are the liaison of %(enterprise)s, to be visited every %(days)s days. "
-            "Last visit: %(last)s; the next one was due on %(due)s."
-        )
-        return subject, body % facts
+        return kinds.render(NotificationKind.CASE_LIAISON_VISIT, facts)
 
     return render
 
@@ -404,37 +382,25 @@ def overdue_follow_ups(today: date):
 
 def _render_digest(day: date, cases: list, case_count: int, visits: list, visit_count: int):
     def render():
-        subject = gettext("Overdue on %(day)s: %(cases)s cases, %(visits)s return visits") % {
+        digest = kinds.template(NotificationKind.CASE_DIGEST)
+        lines = []
+        if case_count:
+            lines.append(digest.part("cases", {"count": case_count}))
+            lines += [f"- {number} ({target.isoformat()})" for number, target in cases]
+            if case_count > len(cases):
+                lines.append(digest.part("more", {"more": case_count - len(cases)}))
+        if visit_count:
+            lines.append(digest.part("visits", {"count": visit_count}))
+            lines += [f"- {number} ({due.isoformat()})" for number, due in visits]
+            if visit_count > len(visits):
+                lines.append(digest.part("more", {"more": visit_count - len(visits)}))
+        names = {
             "day": day.isoformat(),
             "cases": case_count,
             "visits": visit_count,
+            "lines": "\n".join(lines),
         }
-        lines = []
-        if case_count:
-            lines.append(
-                ngettext(
-                    "%(count)s case is past its target date:",
-                    "%(count)s cases are past their target date:",
-                    case_count,
-                )
-                % {"count": case_count}
-            )
-            lines += [f"- {number} ({target.isoformat()})" for number, target in cases]
-            if case_count > len(cases):
-                lines.append(gettext("… and %(more)s more.") % {"more": case_count - len(cases)})
-        if visit_count:
-            lines.append(
-                ngettext(
-                    "%(count)s return visit is past due:",
-                    "%(count)s return visits are past due:",
-                    visit_count,
-                )
-                % {"count": visit_count}
-            )
-            lines += [f"- {number} ({due.isoformat()})" for number, due in visits]
-            if visit_count > len(visits):
-                lines.append(gettext("… and %(more)s more.") % {"more": visit_count - len(visits)})
-        return subject, "\n".join(lines)
+        return digest.render(names)
 
     return render
 

@@ -4,17 +4,18 @@ new → assigned → in progress → resolved (with an outcome) → followed up 
 work-order steps of the 12345 hotline on the way: the lead accepts (签收) or returns (退单) an
 assigned case, staff reassign with a reason, and a follow-up that finds the problem back
 reopens the case. Every change writes a CaseEvent, so the timeline is complete by construction,
-and the event table (`cases/events.py`) tells the people and partners of each once it commits.
+and the event table (`cases/events.py`) tells the people and partners of each in the step's
+transaction.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from talentoffice import events
 from talentoffice.workdays import accept_deadline, add_workdays
 
 from .choices import CaseEventKind, CaseOutcome, CaseState
@@ -89,7 +90,7 @@ def next_case_number(year: int) -> str:
     return f"{settings.CASE_NUMBER_PREFIX}-{year}-{sequence.last_number:06d}"
 
 
-@transaction.atomic
+@events.step
 def create_case(
     *,
     title,
@@ -133,7 +134,7 @@ def create_case(
     return case
 
 
-@transaction.atomic
+@events.step
 def assign_case(*, case, lead, by, helpers=(), note="") -> Case:
     """Give a new (or returned) case to a lead assistant, who must accept it in time."""
     case = _locked(case)
@@ -163,7 +164,7 @@ def assign_case(*, case, lead, by, helpers=(), note="") -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def accept_case(*, case, assistant) -> Case:
     """The lead signs for the case (签收) and starts working on it."""
     case = _locked(case)
@@ -189,7 +190,7 @@ def accept_case(*, case, assistant) -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def return_case(*, case, assistant, reason) -> Case:
     """The lead sends an assigned case back (退单) with a reason; staff assign it again."""
     case = _locked(case)
@@ -213,7 +214,7 @@ def return_case(*, case, assistant, reason) -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def reassign_case(*, case, lead, by, reason) -> Case:
     """Staff give an assigned or in-progress case to another lead, saying why."""
     case = _locked(case)
@@ -241,7 +242,7 @@ def reassign_case(*, case, lead, by, reason) -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def resolve_case(*, case, outcome, by=None, assistant=None, note="") -> Case:
     """Record how the case ended and schedule the return visit from the item's delay."""
     case = _locked(case)
@@ -265,7 +266,7 @@ def resolve_case(*, case, outcome, by=None, assistant=None, note="") -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def record_follow_up(*, follow_up, method, satisfaction, still_solved, by=None, notes=""):
     """Record the return visit; a problem that came back reopens the case."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
@@ -307,7 +308,7 @@ def record_follow_up(*, follow_up, method, satisfaction, still_solved, by=None, 
     return follow_up
 
 
-@transaction.atomic
+@events.step
 def close_case(*, case, by) -> Case:
     """Close a followed-up case, or a withdrawn one that needs no return visit."""
     case = _locked(case)
@@ -322,7 +323,7 @@ def close_case(*, case, by) -> Case:
     return case
 
 
-@transaction.atomic
+@events.step
 def add_note(*, case, by, note, assistant=None) -> CaseEvent:
     """A free note in the timeline."""
     _require(note, _("Write the note first."))

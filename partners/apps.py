@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from talentoffice.robot_owners import robots_may_belong_to
+
 
 class PartnersConfig(AppConfig):
     name = "partners"
@@ -14,3 +16,5 @@ class PartnersConfig(AppConfig):
 
         track(Partner)
         track(Agreement)
+        # A partner's group-chat robots hear of its people.
+        robots_may_belong_to(Partner)

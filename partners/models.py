@@ -7,6 +7,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -48,6 +49,14 @@ class Partner(TimeStampedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.ACTIVE
+    )
+    # The partner's group-chat robots (the core's robots name their owner generically); deleting
+    # the partner deletes them.
+    chat_webhooks = GenericRelation(
+        "talentoffice.ChatWebhook",
+        content_type_field="owner_type",
+        object_id_field="owner_id",
+        related_query_name="partner",
     )
     objects = PartnerQuerySet.as_manager()
 

@@ -12,10 +12,9 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from partners.models import PartnerContact
-from talentoffice import access
+from talentoffice import access, kinds
 from talentoffice.models import NotificationKind
 from talentoffice.notifications import notify, quiet_hours_end
 
@@ -35,34 +34,34 @@ def render_digest(period: Period, figures, *, partner=None):
     """(subject, body) of a digest; called inside the recipient's language."""
 
     def render():
-        month = f"{period.start:%Y-%m}"
-        if partner is None:
-            subject = _("Programme figures for %(month)s") % {"month": month}
-        else:
-            subject = _("%(partner)s: your figures for %(month)s") % {
-                "partner": partner.short_name,
-                "month": month,
-            }
+        digest = kinds.template(NotificationKind.STEERING_DIGEST)
         lines = []
         for key in HEADLINE_ORDER:
             figure = figures[key]
             lines.append(
-                _("%(label)s: %(value)s (previous month %(previous)s)")
-                % {"label": figure.label, "value": figure.value, "previous": figure.previous}
+                digest.part(
+                    "headline",
+                    {"label": figure.label, "value": figure.value, "previous": figure.previous},
+                )
             )
         for key in RATE_ORDER:
             figure = figures[key]
             value = "–" if figure.value is None else f"{figure.value}%"
             lines.append(
-                _("%(label)s: %(value)s (%(numerator)s of %(denominator)s)")
-                % {
-                    "label": figure.label,
-                    "value": value,
-                    "numerator": figure.numerator,
-                    "denominator": figure.denominator,
-                }
+                digest.part(
+                    "rate",
+                    {
+                        "label": figure.label,
+                        "value": value,
+                        "numerator": figure.numerator,
+                        "denominator": figure.denominator,
+                    },
+                )
             )
-        return subject, "\n".join(lines)
+        names = {"month": f"{period.start:%Y-%m}", "lines": "\n".join(lines)}
+        if partner is None:
+            return digest.render(names)
+        return digest.render(names | {"partner": partner.short_name}, "partner")
 
     return render
 

@@ -87,11 +87,13 @@ class HolidayNoticeAdmin(ProgrammeAdmin):
 
 @admin.register(ChatWebhook)
 class ChatWebhookAdmin(SuperuserOnlyMixin, ProgrammeAdmin):
-    list_display = ["name", "kind", "service_point", "partner", "active"]
-    list_filter = ["kind", "active"]
-    list_select_related = ["service_point", "partner"]
-    search_fields = ["name", "service_point__name", "partner__name"]
-    autocomplete_fields = ["service_point", "partner"]
+    # The owner (a service point or a partner) is named by its type and id: the core knows no
+    # app's models.
+    list_display = ["name", "kind", "owner_type", "owner_id", "active"]
+    list_filter = ["kind", "active", "owner_type"]
+    list_select_related = ["owner_type"]
+    search_fields = ["name"]
+    fields = ["name", "kind", "url", "owner_type", "owner_id", "active"]
 
 
 @admin.register(NotificationPreference)

@@ -1,5 +1,5 @@
 """Who hears of what: one table from each event of the programme to the people told and the
-partner webhook raised, and the machinery that tells them once the event has committed.
+partner webhook raised, and the machinery that tells them in the event's own transaction.
 
 The timeline rows (a case's events, a shift's history) are the log of what happened. Each app
 says, in its `AppConfig.ready()`, which of its rows are told to whom (`register`) and which model
@@ -7,21 +7,29 @@ is such a log (`log_model`); writing a row of that model is then enough. Rows wr
 and happenings with no row of their own (a rota published, leave that freed shifts), are told
 with `announce()`. Workflow functions never call `notify()` or a webhook themselves.
 
-Telling waits for the commit: a step that is refused and rolled back has told nobody, and what
-is told reads the case or shift as the whole step left it (the assignment event is written
-before the lead is set, for instance). The messages and webhook rows are then written in one
-transaction of their own, and their deliveries go through the outbox as any other.
+The event and the promise to tell of it commit together: the `Notification` rows and the
+partners' webhook rows are written in the step's transaction, so a crash right after the commit
+loses nothing and a step that is rolled back has told nobody. Only the delivery tasks wait for
+the commit (the outbox queues them with `delay_on_commit`). A service function runs as one
+`step`: what it announces is told when its outermost step ends, still inside the transaction,
+so that what is told reads the case or shift as the whole step left it (the assignment event
+is written before the lead is set, for instance). An event written outside any step is told at
+once.
 
 The core imports no app: the audiences and payloads are the apps' own functions.
 """
 
+import functools
+import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models.signals import post_save
 
+from .access import district_staff
 from .notifications import Message, notify_many
 
 
@@ -30,16 +38,18 @@ class Tell:
     """One audience of an event: who (a function of the event giving users), with what message.
 
     The message is a `Notification` row of `kind`: the person's inbox on the web and the
-    phone, and an e-mail when their preference wants one. `render(event)` runs in each
-    recipient's language (`render(event, recipient)`); `occasion(event)` tells two events of one
-    kind about one target apart.
+    phone, and an e-mail when their preference wants one. Its texts are the kind's template
+    (`talentoffice.kinds`, in the wording `variant`), filled from `names(event, recipient)` in
+    each recipient's language; `occasion(event)` tells two events of one kind about one target
+    apart.
     """
 
     audience: str
     who: Callable[[object], Iterable]
     kind: str
-    render: Callable[[object, object], tuple[str, str]]
+    names: Callable[[object, object], Mapping]
     target: Callable[[object], object]
+    variant: str = ""
     occasion: Callable[[object], object] = lambda event: event.pk
     link: Callable[[object], str] = lambda event: ""
 
@@ -51,7 +61,7 @@ class Rule:
     model: str
     kind: str
     tell: tuple[Tell, ...] = ()
-    # Called once with every event of this kind committed together, so that a batch reads the
+    # Called once with every event of this kind in one step, so that a batch reads the
     # partners' endpoints once.
     webhook: Callable[[list], None] | None = None
     webhook_event: str = ""
@@ -109,7 +119,7 @@ def kind_of(instance) -> str:
 
 
 def announce(instances: Iterable, kind=None) -> None:
-    """Tell of these events once the current transaction commits (now, outside of one).
+    """Tell of these events in the current transaction: when the open step ends, else now.
 
     `kind` names what happened to objects that are not log rows (a rota published); log rows
     say their own kind. Rows written with bulk_create are announced this way, since no signal
@@ -123,19 +133,64 @@ def announce(instances: Iterable, kind=None) -> None:
         if rule is not None and (rule, instance.pk) not in seen:
             seen.add((rule, instance.pk))
             batch.append((rule, type(instance), instance.pk))
-    if batch:
-        # Robust: the step has committed whatever happens here; a message that cannot be written
-        # is logged, and must not turn the person's finished step into an error page.
-        transaction.on_commit(lambda: _tell(batch), robust=True)
+    if not batch:
+        return
+    state = _state
+    if state.depth:
+        state.pending += batch
+    else:
+        _tell(batch)
+
+
+class _StepState(threading.local):
+    # One web request or task runs one step at a time per thread; nested steps (a hand-over
+    # reassigning each case) add to the outermost one's events.
+    def __init__(self):
+        self.depth = 0
+        self.pending = []
+
+
+_state = _StepState()
+
+
+@contextmanager
+def telling():
+    """One step of a workflow in one transaction; its events are told as it ends, before commit."""
+    state = _state
+    with transaction.atomic():
+        mark = len(state.pending)
+        state.depth += 1
+        try:
+            yield
+        except BaseException:
+            # The step's savepoint rolls back: its events never happened.
+            del state.pending[mark:]
+            raise
+        finally:
+            state.depth -= 1
+        if state.depth == 0 and state.pending:
+            batch, state.pending = state.pending, []
+            _tell(batch)
+
+
+def step(func):
+    """Run a service function as one `telling()` step (it replaces `transaction.atomic`)."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with telling():
+            return func(*args, **kwargs)
+
+    return run
 
 
 def _tell(batch) -> None:
-    """Tell of a committed batch: re-read the objects, write the messages and webhook rows."""
+    """Tell of a step's events: re-read the objects, write the messages and webhook rows."""
     ids_by_model = defaultdict(list)
     for _rule, model, pk in batch:
         ids_by_model[model].append(pk)
-    # Re-read: what is told is the state the whole step committed, not the one of the moment
-    # the row was written.
+    # Re-read: what is told is the state the whole step left, not the one of the moment the
+    # row was written; a row whose savepoint rolled back is gone and told to nobody.
     found = {model: model._base_manager.in_bulk(pks) for model, pks in ids_by_model.items()}
     events_by_rule: dict[Rule, list] = defaultdict(list)
     for rule, model, pk in batch:
@@ -168,7 +223,8 @@ def _messages(rule: Rule, event) -> list[Message]:
                 Message(
                     recipient=user,
                     kind=tell.kind,
-                    render=_bound(tell.render, event, user),
+                    names=_bound(tell.names, event, user),
+                    variant=tell.variant,
                     target=tell.target(event),
                     occasion=tell.occasion(event),
                     link=tell.link(event),
@@ -177,8 +233,44 @@ def _messages(rule: Rule, event) -> list[Message]:
     return messages
 
 
-def _bound(render, event, recipient):
-    return lambda: render(event, recipient)
+def _bound(names, event, recipient):
+    return lambda: names(event, recipient)
+
+
+# -- what both timelines share: their rows name the assistant they are about ----------------
+
+
+def users_of(*people) -> list:
+    """The logins of these people (assistants, contacts), leaving out who has none."""
+    return [person.user for person in people if person is not None and person.user_id]
+
+
+def the_assistant(event) -> list:
+    """The assistant the event is about (the new lead, the helper, who got or lost a shift)."""
+    return users_of(event.assistant)
+
+
+def staff(event):
+    """District staff (`access.district_staff`): they assign, fill shifts, decide requests."""
+    return district_staff()
+
+
+def to_the_assistants_partner(emit, webhook_event, payload):
+    """A rule's webhook: each event's `payload(event)` to the partner of the assistant it is
+    about, written through `emit(event=..., items=[(partner_id, data), ...])` (the partners'
+    webhooks, which the core does not import)."""
+
+    def send(batch):
+        emit(
+            event=webhook_event,
+            items=[
+                (event.assistant.partner_id, payload(event))
+                for event in batch
+                if event.assistant is not None
+            ],
+        )
+
+    return send
 
 
 @dataclass

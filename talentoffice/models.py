@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import channels
 from .outbox import OutboxAttempt, OutboxPolicy, OutboxRow
+from .robot_owners import ROBOT_OWNERS, robot_owner_types
 
 
 class TimeStampedModel(models.Model):
@@ -219,7 +220,13 @@ class NotificationPreference(models.Model):
 
 
 class ChatWebhook(TimeStampedModel):
-    """A group-chat robot (WeCom or DingTalk) that hears about a service point or a partner."""
+    """A group-chat robot (WeCom or DingTalk) that hears about its owner: a service point or a
+    partner.
+
+    The owner is named generically (its type and id): the core knows no app's models, and each
+    owning app reaches its robots through a `GenericRelation` named `chat_webhooks`, which also
+    deletes them with their owner.
+    """
 
     class Kind(models.TextChoices):
         WECOM = "wecom", _("WeCom group robot")
@@ -228,38 +235,35 @@ class ChatWebhook(TimeStampedModel):
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     url = models.URLField(_("robot URL"), max_length=500)
-    service_point = models.ForeignKey(
-        "assistants.ServicePoint",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="chat_webhooks",
-        verbose_name=_("service point"),
+    owner_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to=robot_owner_types,
+        verbose_name=_("owner (type)"),
     )
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="chat_webhooks",
-        verbose_name=_("partner"),
-    )
+    owner_id = models.PositiveBigIntegerField(_("owner (id)"))
+    owner = GenericForeignKey("owner_type", "owner_id")
     active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         verbose_name = _("group-chat robot")
         verbose_name_plural = _("group-chat robots")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(service_point__isnull=False, partner__isnull=True)
-                | models.Q(service_point__isnull=True, partner__isnull=False),
-                name="chatwebhook_one_owner",
-                violation_error_message=_("A robot belongs to a service point or to a partner."),
-            )
-        ]
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="chatwebhook_owner")]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.owner_type_id is None or self.owner_id is None:
+            return
+        owner_type = ContentType.objects.get_for_id(self.owner_type_id)
+        if (owner_type.app_label, owner_type.model) not in ROBOT_OWNERS:
+            raise ValidationError(
+                {"owner_type": _("A robot belongs to a service point or to a partner.")}
+            )
+        if not owner_type.model_class()._default_manager.filter(pk=self.owner_id).exists():
+            raise ValidationError({"owner_id": _("There is no such owner.")})
 
 
 class NotificationKind(models.TextChoices):

@@ -9,7 +9,7 @@ sweeps overlap), and one outbox `Delivery` per e-mail address or group-chat robo
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,7 +19,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import timezone, translation
 
-from . import outbox
+from . import kinds, outbox
 from .models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
@@ -86,20 +86,31 @@ def _recipient_targets(recipient) -> list[tuple[str, str]]:
 class Message:
     """One notification to write: to whom, of what kind, about what, and on which occasion.
 
-    `render` returns (subject, body) and runs in the recipient's language. `not_before` holds
+    The texts come from the kind's template (`talentoffice.kinds`), its places filled from
+    `names()`, which runs in the recipient's language like the template (`variant` picks
+    another wording of the kind). `render`, returning (subject, body), stands in for a kind
+    outside the registry, such as a test's own. `not_before` holds
     the recipient's own deliveries (e-mail) until then, e.g. the end of their quiet hours;
     group-chat robots speak to a group, so they are not held.
     """
 
     recipient: object
     kind: str
-    render: Callable[[], tuple[str, str]]
+    render: Callable[[], tuple[str, str]] | None = None
+    names: Callable[[], Mapping] | None = None
+    variant: str = ""
     target: object = None
     occasion: object = ""
     link: str = ""
     webhooks: Iterable = ()
     not_before: datetime | None = None
     notification: Notification | None = field(default=None, init=False)
+
+    def texts(self) -> tuple[str, str]:
+        """(subject, body) in the active language."""
+        if self.render is not None:
+            return self.render()
+        return kinds.render(self.kind, self.names(), self.variant)
 
 
 def occasion_text(occasion) -> str:
@@ -129,7 +140,7 @@ def notify_many(messages: list[Message]) -> list[Message]:
     rows = []
     for message in messages:
         with translation.override(language_of(message.recipient)):
-            subject, body = message.render()
+            subject, body = message.texts()
         target = message.target
         target_type = ContentType.objects.get_for_model(target) if target is not None else None
         rows.append(
@@ -195,9 +206,9 @@ def _deliveries(message: Message, now: datetime) -> list[Delivery]:
     return personal + group
 
 
-def notify(*, recipient, kind: str, render, **options) -> Notification | None:
+def notify(*, recipient, kind: str, **options) -> Notification | None:
     """Write one notification (see `Message`); None, and nothing written, if already told."""
-    new = notify_many([Message(recipient=recipient, kind=kind, render=render, **options)])
+    new = notify_many([Message(recipient=recipient, kind=kind, **options)])
     return new[0].notification if new else None
 
 

@@ -93,7 +93,7 @@ def make_chat_webhook():
         name="专窗群机器人",
         kind="wecom",
         url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x",
-        service_point=factories.make_service_point(),
+        owner=factories.make_service_point(),
     )
 
 

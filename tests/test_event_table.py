@@ -1,5 +1,6 @@
-"""The event table: each step tells the right people and the right partners once, after it
-commits, and nobody at all when it is rolled back."""
+"""The event table: each step writes the right people's messages and the right partners'
+webhook rows in its own transaction, sends each once after it commits, and tells nobody at all
+when it is rolled back."""
 
 from datetime import date, time
 
@@ -10,11 +11,14 @@ from django.db import transaction
 from assistants import shifts
 from assistants.rota import publish_rota
 from cases import deadlines, referrals, workflow
+from cases.models import CaseEvent
 from partners.choices import WebhookEvent
 from partners.models import WebhookDelivery, WebhookEndpoint
+from partners.tasks import deliver_webhook
 from talentoffice import events
 from talentoffice.access import district_staff
-from talentoffice.models import Notification
+from talentoffice.models import Delivery, Notification
+from talentoffice.tasks import deliver_notification
 from tests import factories
 from tests.factories.assign import make_assigned_case, make_case, make_case_in_progress
 from tests.factories.shifts import dispatch_all, local, make_leave, make_rota, make_shift
@@ -52,8 +56,27 @@ def point(assistant, frank):
     return point
 
 
+class Steps:
+    """Runs steps for a test: their commit callbacks, and the delivery tasks sent to the broker
+    as ("e-mail" or "webhook", row id)."""
+
+    def __init__(self, capture, monkeypatch):
+        self.capture = capture
+        self.queued = []
+        monkeypatch.setattr(deliver_notification, "delay", self._sent("e-mail"))
+        monkeypatch.setattr(deliver_webhook, "delay", self._sent("webhook"))
+
+    def _sent(self, channel):
+        return lambda pk: self.queued.append((channel, pk))
+
+
+@pytest.fixture
+def steps(django_capture_on_commit_callbacks, monkeypatch):
+    return Steps(django_capture_on_commit_callbacks, monkeypatch)
+
+
 class Told:
-    """What one step told once its transaction committed: messages and webhook rows."""
+    """What one step told: its messages and webhook rows, and the delivery rows they need."""
 
     def __init__(self, before):
         self.notifications = set(Notification.objects.exclude(pk__in=before[0]))
@@ -71,31 +94,49 @@ class Told:
             (d.partner_id, d.event, d.payload["data"]["assistant"]) for d in self.deliveries
         )
 
+    def to_send(self):
+        """Every row that travels (an e-mail, a partner webhook), each once."""
+        emails = Delivery.objects.filter(notification__in=self.notifications)
+        return sorted(
+            [("e-mail", pk) for pk in emails.values_list("pk", flat=True)]
+            + [("webhook", delivery.pk) for delivery in self.deliveries]
+        )
 
-def tell(step, capture) -> Told:
-    """Run a step, prove nothing is told before it commits, then commit it once."""
+
+def tell(step, steps) -> Told:
+    """Run a step: its rows are written in its transaction, their sending waits for the commit."""
     before = (
         list(Notification.objects.values_list("pk", flat=True)),
         list(WebhookDelivery.objects.values_list("pk", flat=True)),
     )
-    with capture() as callbacks:
+    with steps.capture() as callbacks:
         step()
-    told_too_early = Told(before)
-    assert not told_too_early.notifications and not told_too_early.deliveries
-    assert callbacks, "the step is told once it commits"
-    with capture(execute=True):
+    # Still inside the step's transaction: the rows are there, nothing has been sent.
+    told = Told(before)
+    assert steps.queued == []
+    with steps.capture(execute=True):
         for callback in callbacks:
             callback()
-    return Told(before)
+    # Once committed, each row's delivery task is queued exactly once.
+    assert sorted(steps.queued) == told.to_send()
+    return told
 
 
-def tells_nobody_when_rolled_back(step, capture) -> None:
+def tells_nobody_when_rolled_back(step, steps) -> None:
     """A step whose transaction rolls back tells nobody, now or later."""
     before = (Notification.objects.count(), WebhookDelivery.objects.count())
-    with capture(execute=True) as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        steps.capture(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         step()
+        # The step's rows are in its transaction, visible to it before the commit...
+        assert (Notification.objects.count(), WebhookDelivery.objects.count()) > before
         raise RuntimeError("refused after the step")
+    # ...and gone with it, with no delivery queued.
     assert callbacks == []
+    assert steps.queued == []
     assert (Notification.objects.count(), WebhookDelivery.objects.count()) == before
 
 
@@ -113,7 +154,7 @@ def test_a_case_assigned_tells_the_lead_and_the_helper_and_each_ones_partner(
     second_assistant,
     partner_a,
     partner_b,
-    django_capture_on_commit_callbacks,
+    steps,
 ):
     case = make_case()
 
@@ -121,7 +162,7 @@ def test_a_case_assigned_tells_the_lead_and_the_helper_and_each_ones_partner(
         lambda: workflow.assign_case(
             case=case, lead=assistant, helpers=[second_assistant], by=staff_user
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("case.assigned") == people(assistant, second_assistant)
@@ -137,24 +178,60 @@ def test_a_case_assigned_tells_the_lead_and_the_helper_and_each_ones_partner(
 
 
 def test_a_case_assigned_in_a_step_that_rolls_back_tells_nobody(
-    endpoints, staff_user, assistant, django_capture_on_commit_callbacks
+    endpoints, staff_user, assistant, steps
 ):
     case = make_case()
 
     tells_nobody_when_rolled_back(
         lambda: workflow.assign_case(case=case, lead=assistant, by=staff_user),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
 
+def test_a_steps_messages_and_webhook_rows_live_and_die_with_its_transaction(
+    endpoints, staff_user, assistant, partner_a
+):
+    case = make_case()
+
+    with transaction.atomic():
+        workflow.assign_case(case=case, lead=assistant, by=staff_user)
+        # Before the commit, the event and what it tells are already rows of one transaction.
+        assert CaseEvent.objects.filter(case=case, kind="assigned").exists()
+        assert Notification.objects.get(kind="case.assigned").recipient == assistant.user
+        assert WebhookDelivery.objects.get(event="case.assigned").partner == partner_a
+        transaction.set_rollback(True)
+
+    assert not CaseEvent.objects.filter(case=case, kind="assigned").exists()
+    assert not Notification.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_step_refused_inside_a_larger_step_tells_nobody_of_its_events(
+    endpoints, staff_user, assistant, frank, steps
+):
+    refused, kept = make_case(), make_case()
+
+    def larger_step():
+        with events.telling():
+            with pytest.raises(RuntimeError), events.telling():
+                workflow.assign_case(case=refused, lead=assistant, by=staff_user)
+                raise RuntimeError("refused")
+            workflow.assign_case(case=kept, lead=frank, by=staff_user)
+
+    told = tell(larger_step, steps)
+
+    assert told.people("case.assigned") == people(frank)
+    assert {n.target for n in told.notifications} == {kept}
+
+
 def test_a_case_reassigned_tells_the_new_lead_and_their_partner(
-    endpoints, staff_user, assistant, frank, partner_b, django_capture_on_commit_callbacks
+    endpoints, staff_user, assistant, frank, partner_b, steps
 ):
     case = make_case_in_progress(lead=assistant)
 
     told = tell(
         lambda: workflow.reassign_case(case=case, lead=frank, by=staff_user, reason="换人"),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("case.assigned") == people(frank)
@@ -162,13 +239,13 @@ def test_a_case_reassigned_tells_the_new_lead_and_their_partner(
 
 
 def test_a_case_returned_tells_district_staff_and_no_partner(
-    endpoints, staff_user, limited_staff_user, assistant, django_capture_on_commit_callbacks
+    endpoints, staff_user, limited_staff_user, assistant, steps
 ):
     case = make_assigned_case(lead=assistant)
 
     told = tell(
         lambda: workflow.return_case(case=case, assistant=assistant, reason="不属于金融"),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("case.returned") == set(district_staff())
@@ -176,14 +253,12 @@ def test_a_case_returned_tells_district_staff_and_no_partner(
     assert told.webhooks() == []
 
 
-def test_a_case_resolved_tells_the_leads_partner(
-    endpoints, assistant, partner_a, django_capture_on_commit_callbacks
-):
+def test_a_case_resolved_tells_the_leads_partner(endpoints, assistant, partner_a, steps):
     case = make_case_in_progress(lead=assistant)
 
     told = tell(
         lambda: workflow.resolve_case(case=case, outcome="resolved", assistant=assistant),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.notifications == set()
@@ -191,7 +266,7 @@ def test_a_case_resolved_tells_the_leads_partner(
 
 
 def test_a_case_reopened_by_its_leads_return_visit_tells_their_partner_and_not_the_lead(
-    endpoints, assistant, partner_a, django_capture_on_commit_callbacks
+    endpoints, assistant, partner_a, steps
 ):
     case = make_case_in_progress(lead=assistant)
     workflow.resolve_case(case=case, outcome="resolved", assistant=assistant)
@@ -201,7 +276,7 @@ def test_a_case_reopened_by_its_leads_return_visit_tells_their_partner_and_not_t
         lambda: workflow.record_follow_up(
             follow_up=follow_up, method="phone", satisfaction=2, still_solved=False, by=assistant
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     # The lead took the step themselves: nobody is told of what they did.
@@ -211,15 +286,11 @@ def test_a_case_reopened_by_its_leads_return_visit_tells_their_partner_and_not_t
     assert delivery.payload["data"]["case"]["state"] == "in_progress"
 
 
-def test_a_case_closed_tells_the_leads_partner(
-    endpoints, staff_user, assistant, partner_a, django_capture_on_commit_callbacks
-):
+def test_a_case_closed_tells_the_leads_partner(endpoints, staff_user, assistant, partner_a, steps):
     case = make_case_in_progress(lead=assistant)
     workflow.resolve_case(case=case, outcome="withdrawn", assistant=assistant)
 
-    told = tell(
-        lambda: workflow.close_case(case=case, by=staff_user), django_capture_on_commit_callbacks
-    )
+    told = tell(lambda: workflow.close_case(case=case, by=staff_user), steps)
 
     assert told.notifications == set()
     assert told.webhooks() == [(partner_a.pk, "case.closed", assistant.pk)]
@@ -232,7 +303,7 @@ def test_a_case_closed_tells_the_leads_partner(
 
 
 def test_a_case_referred_tells_district_staff_and_the_decision_tells_the_lead(
-    endpoints, staff_user, limited_staff_user, assistant, django_capture_on_commit_callbacks
+    endpoints, staff_user, limited_staff_user, assistant, steps
 ):
     case = make_case_in_progress(lead=assistant)
 
@@ -240,7 +311,7 @@ def test_a_case_referred_tells_district_staff_and_the_decision_tells_the_lead(
         lambda: referrals.refer_case(
             case=case, by=assistant.user, reason="需要信访部门", to_department="区信访局"
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
     assert told.people("case.referred") == set(district_staff())
     assert told.webhooks() == []
@@ -250,14 +321,14 @@ def test_a_case_referred_tells_district_staff_and_the_decision_tells_the_lead(
         lambda: referrals.decide_referral(
             referral=referral, by=staff_user, accept=False, reason="先自行调解"
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
     assert told.people("case.referral_decided") == people(assistant)
     assert told.kinds() == {"case.referral_decided"}
 
 
 def test_an_extension_asked_tells_district_staff_and_the_decision_tells_the_lead(
-    endpoints, staff_user, limited_staff_user, assistant, django_capture_on_commit_callbacks
+    endpoints, staff_user, limited_staff_user, assistant, steps
 ):
     case = make_case_in_progress(lead=assistant)
 
@@ -265,14 +336,14 @@ def test_an_extension_asked_tells_district_staff_and_the_decision_tells_the_lead
         lambda: deadlines.request_extension(
             case=case, assistant=assistant, extra_workdays=3, reason="等待银行回函"
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
     assert told.people("case.extension_requested") == set(district_staff())
 
     request = case.extension_requests.get()
     told = tell(
         lambda: deadlines.decide_extension(request=request, by=staff_user, approve=True),
-        django_capture_on_commit_callbacks,
+        steps,
     )
     assert told.people("case.extension_decided") == people(assistant)
     assert told.webhooks() == []
@@ -284,13 +355,13 @@ def test_a_case_supervised_tells_the_lead_and_their_partners_managers(
     assistant,
     partner_a_manager,
     partner_b_manager,
-    django_capture_on_commit_callbacks,
+    steps,
 ):
     case = make_case_in_progress(lead=assistant)
 
     told = tell(
         lambda: deadlines.supervise_case(case=case, by=staff_user, note="请本周内答复"),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("case.supervised") == people(assistant) | {partner_a_manager}
@@ -308,13 +379,13 @@ def test_a_shift_given_by_staff_tells_both_assistants_and_both_partners(
     frank,
     partner_a,
     partner_b,
-    django_capture_on_commit_callbacks,
+    steps,
 ):
     shift = make_shift(service_point=point, assistant=frank)
 
     told = tell(
         lambda: shifts.assign_shift(shift=shift, assistant=assistant, by=staff_user),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("shift.assigned") == people(assistant)
@@ -328,24 +399,24 @@ def test_a_shift_given_by_staff_tells_both_assistants_and_both_partners(
 
 
 def test_a_shift_given_in_a_step_that_rolls_back_tells_nobody(
-    endpoints, staff_user, point, assistant, django_capture_on_commit_callbacks
+    endpoints, staff_user, point, assistant, steps
 ):
     shift = make_shift(service_point=point)
 
     tells_nobody_when_rolled_back(
         lambda: shifts.assign_shift(shift=shift, assistant=assistant, by=staff_user),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
 
 def test_a_shift_offered_to_a_colleague_tells_that_colleague(
-    endpoints, point, assistant, frank, django_capture_on_commit_callbacks
+    endpoints, point, assistant, frank, steps
 ):
     shift = make_shift(service_point=point, assistant=assistant)
 
     told = tell(
         lambda: shifts.offer_shift(shift=shift, by_assistant=assistant, to_assistant=frank),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("shift.offered") == people(frank)
@@ -361,7 +432,7 @@ def test_a_swap_waiting_for_approval_tells_staff_and_the_swap_tells_both_sides(
     frank,
     partner_a,
     partner_b,
-    django_capture_on_commit_callbacks,
+    steps,
 ):
     point.swaps_need_approval = True
     point.save()
@@ -370,14 +441,12 @@ def test_a_swap_waiting_for_approval_tells_staff_and_the_swap_tells_both_sides(
 
     told = tell(
         lambda: shifts.accept_swap(swap=swap, by_assistant=frank),
-        django_capture_on_commit_callbacks,
+        steps,
     )
     assert told.people("shift.swap_to_approve") == set(district_staff())
     assert told.webhooks() == []
 
-    told = tell(
-        lambda: shifts.approve_swap(swap=swap, by=staff_user), django_capture_on_commit_callbacks
-    )
+    told = tell(lambda: shifts.approve_swap(swap=swap, by=staff_user), steps)
     assert told.people("shift.swapped") == people(assistant, frank)
     assert told.webhooks() == sorted(
         [
@@ -458,7 +527,7 @@ def test_leave_that_frees_shifts_tells_staff_once_and_the_partner_per_shift(
     point,
     assistant,
     partner_a,
-    django_capture_on_commit_callbacks,
+    steps,
 ):
     make_shift(service_point=point, assistant=assistant, date=date(2026, 3, 3))
     make_shift(service_point=point, assistant=assistant, date=date(2026, 3, 4))
@@ -471,7 +540,7 @@ def test_leave_that_frees_shifts_tells_staff_once_and_the_partner_per_shift(
 
     told = tell(
         lambda: shifts.approve_leave(unavailability=leave, by=staff_user),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("shifts_opened_by_leave") == set(district_staff())
@@ -480,7 +549,7 @@ def test_leave_that_frees_shifts_tells_staff_once_and_the_partner_per_shift(
 
 
 def test_a_rota_published_tells_each_assistant_once_and_their_partner_per_shift(
-    endpoints, staff_user, point, assistant, partner_a, django_capture_on_commit_callbacks
+    endpoints, staff_user, point, assistant, partner_a, steps
 ):
     rota = make_rota(status="draft", published_at=None)
     make_shift(service_point=point, assistant=assistant, rota=rota, date=date(2026, 3, 3))
@@ -488,7 +557,7 @@ def test_a_rota_published_tells_each_assistant_once_and_their_partner_per_shift(
 
     told = tell(
         lambda: publish_rota(rota=rota, by=staff_user, provisional_confirmed=True),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("rota_published") == people(assistant)
@@ -497,7 +566,7 @@ def test_a_rota_published_tells_each_assistant_once_and_their_partner_per_shift(
 
 
 def test_a_rota_published_quietly_tells_only_the_partners(
-    endpoints, staff_user, point, assistant, partner_a, django_capture_on_commit_callbacks
+    endpoints, staff_user, point, assistant, partner_a, steps
 ):
     rota = make_rota(status="draft", published_at=None)
     make_shift(service_point=point, assistant=assistant, rota=rota)
@@ -506,7 +575,7 @@ def test_a_rota_published_quietly_tells_only_the_partners(
         lambda: publish_rota(
             rota=rota, by=staff_user, notify_assistants=False, provisional_confirmed=True
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.notifications == set()

@@ -1,5 +1,6 @@
 """The service points where assistants serve, and their dispatches there."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -56,6 +57,14 @@ class ServicePoint(TimeStampedModel):
         help_text=_("When set, a swap agreed between assistants waits for staff to approve it."),
     )
     active = models.BooleanField(_("in use"), default=True)
+    # The point's group-chat robots (the core's robots name their owner generically); deleting
+    # the point deletes them.
+    chat_webhooks = GenericRelation(
+        "talentoffice.ChatWebhook",
+        content_type_field="owner_type",
+        object_id_field="owner_id",
+        related_query_name="service_point",
+    )
     objects = ServicePointQuerySet.as_manager()
 
     class Meta:

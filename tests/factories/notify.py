@@ -60,8 +60,9 @@ def make_webhook(**overrides) -> ChatWebhook:
         "kind": "wecom",
         "url": "http://127.0.0.1:9/robot",
     } | overrides
-    if "service_point" not in fields and "partner" not in fields:
-        fields["service_point"] = make_service_point()
+    # A robot's owner is a service point (by default) or a partner.
+    owner = fields.pop("service_point", None) or fields.pop("partner", None)
+    fields.setdefault("owner", owner or make_service_point())
     return ChatWebhook.objects.create(**fields)
 
 

@@ -35,8 +35,8 @@ def test_each_partner_manager_reads_only_its_own_partners_figures(
     written = digest.send_monthly_digest(today=JULY)
     assert written == 3
     manager_a, manager_b = managers
-    body_a = Notification.objects.get(recipient=manager_a).body
-    body_b = Notification.objects.get(recipient=manager_b).body
+    body_a = Notification.objects.get(kind="steering.digest", recipient=manager_a).body
+    body_b = Notification.objects.get(kind="steering.digest", recipient=manager_b).body
     own_a = compute_figures(Filters(_june(), partner_id=partner_a.pk), Sources())
     own_b = compute_figures(Filters(_june(), partner_id=partner_b.pk), Sources())
     district_wide = compute_figures(Filters(_june()), Sources())
@@ -47,15 +47,21 @@ def test_each_partner_manager_reads_only_its_own_partners_figures(
     assert f"Cases opened: {own_b['cases_opened'].value} " in body_b
     assert f"Cases resolved: {own_b['cases_resolved'].value} " in body_b
     assert "Programme figures" not in body_b
-    assert partner_a.short_name not in Notification.objects.get(recipient=manager_b).subject
-    assert partner_b.short_name in Notification.objects.get(recipient=manager_b).subject
-    staff_body = Notification.objects.get(recipient=staff_user).body
+    assert (
+        partner_a.short_name
+        not in Notification.objects.get(kind="steering.digest", recipient=manager_b).subject
+    )
+    assert (
+        partner_b.short_name
+        in Notification.objects.get(kind="steering.digest", recipient=manager_b).subject
+    )
+    staff_body = Notification.objects.get(kind="steering.digest", recipient=staff_user).body
     assert str(district_wide["cases_opened"].value) in staff_body
 
 
 def test_a_partners_digest_carries_no_other_partners_numbers(district, managers, partner_b):
     digest.send_monthly_digest(today=JULY)
-    body_b = Notification.objects.get(recipient=managers[1]).body
+    body_b = Notification.objects.get(kind="steering.digest", recipient=managers[1]).body
     own_b = compute_figures(Filters(_june(), partner_id=partner_b.pk), Sources())
     district_wide = compute_figures(Filters(_june()), Sources())
     for key in ("cases_opened", "cases_resolved", "disputes_mediated"):
