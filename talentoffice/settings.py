@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "partner_api",
     "mobile",
     "steering",
+    "portal",
     "demo",
 ]
 
