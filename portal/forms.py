@@ -123,6 +123,7 @@ class ApiKeyForm(forms.Form):
 class WebhookEndpointForm(forms.ModelForm):
     """Where events are posted and which; HTTPS to a public address."""
 
+    url = forms.URLField(label=_("callback URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"),
         choices=WebhookEvent.choices,
