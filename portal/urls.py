@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cases, duty, home, people, systems
+from .views import cases, duty, exports, home, people, systems
 
 app_name = "portal"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("duty/", duty.duty, name="duty"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/assistants.xlsx", exports.export_assistants, name="export_assistants"),
+    path("exports/shifts.xlsx", exports.export_shifts, name="export_shifts"),
+    path("exports/cases.xlsx", exports.export_cases, name="export_cases"),
     path("keys/", systems.key_list, name="keys"),
     path("keys/<int:pk>/revoke/", systems.key_revoke, name="key_revoke"),
     path("webhooks/", systems.endpoint_list, name="webhooks"),

@@ -1,6 +1,9 @@
 """The partner portal: the role walk, one partner never sees another's records, masking,
 keys and webhooks through the same rows as the API, bad input, bounded query counts."""
 
+import io
+import zipfile
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +21,8 @@ from tests.portal.conftest import client_of
 
 pytestmark = pytest.mark.django_db
 
-READ_PAGES = ["home", "assistants", "proposals", "duty", "cases", "case_detail"]
+READ_PAGES = ["home", "assistants", "proposals", "duty", "cases", "case_detail", "exports"]
+READ_PAGES += ["export_assistants", "export_shifts", "export_cases"]
 MANAGE_PAGES = ["proposal_new", "keys", "webhooks", "webhook_edit", "deliveries"]
 WHO = ["anonymous", "assistant", "a manager", "a viewer", "b manager", "coordinator", "staff"]
 
@@ -31,6 +35,10 @@ MATRIX = {
     "duty": [302, 403, 200, 200, 200, 403, 403],
     "cases": [302, 403, 200, 200, 200, 403, 403],
     "case_detail": [302, 403, 200, 200, 404, 403, 403],
+    "exports": [302, 403, 200, 200, 200, 403, 403],
+    "export_assistants": [302, 403, 200, 200, 200, 403, 403],
+    "export_shifts": [302, 403, 200, 200, 200, 403, 403],
+    "export_cases": [302, 403, 200, 200, 200, 403, 403],
     "proposal_new": [302, 403, 200, 403, 200, 403, 403],
     "keys": [302, 403, 200, 403, 200, 403, 403],
     "webhooks": [302, 403, 200, 403, 200, 403, 403],
@@ -144,6 +152,25 @@ def test_residents_are_masked_on_the_case_pages_as_the_api_masks_them(partner_a_
         assert "138****5678" in page
         assert "王小明" not in page
         assert "13812345678" not in page
+
+
+def test_the_exports_hold_only_the_partners_rows_and_mask_residents(
+    partner_a_manager, world_a, world_b
+):
+    client = client_of(partner_a_manager)
+    text = ""
+    for page in ["export_assistants", "export_shifts", "export_cases"]:
+        response = client.get(reverse(f"portal:{page}"))
+        assert response.status_code == 200
+        workbook = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        text += "".join(
+            workbook.read(name).decode() for name in workbook.namelist() if "worksheets" in name
+        )
+    assert world_a["case"].number in text
+    assert world_a["assistant"].name in text
+    assert "138****5678" in text
+    for secret in ["13812345678", "王小明", world_b["case"].number, world_b["assistant"].name]:
+        assert secret not in text, secret
 
 
 def test_a_phone_typed_in_a_case_title_is_scrubbed(partner_a_manager, world_a):
