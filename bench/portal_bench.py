@@ -42,7 +42,7 @@ def main():
     parser.add_argument("--username", default="partner")
     args = parser.parse_args()
 
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans", SERVER_NAME="127.0.0.1")
     client.force_login(get_user_model().objects.get(username=args.username))
     times = {page: [] for page in PAGES}
     queries = {}
