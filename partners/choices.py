@@ -53,6 +53,14 @@ class WebhookEvent(models.TextChoices):
     CASE_CLOSED = "case.closed", _("a case one of our assistants worked on was closed")
 
 
+# Sent only when a partner manager asks the portal to try an endpoint; nobody subscribes to it.
+TEST_EVENT = "ping"
+DELIVERY_EVENT_CHOICES = [
+    *WebhookEvent.choices,
+    (TEST_EVENT, _("a test event sent from the partner portal")),
+]
+
+
 class WebhookDeliveryStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     SENDING = "sending", _("sending")

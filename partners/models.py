@@ -22,6 +22,7 @@ from talentoffice.outbox import OutboxAttempt, OutboxPolicy, OutboxRow
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
 
 from .choices import (
+    DELIVERY_EVENT_CHOICES,
     SECTOR_OF_KIND,
     PartnerKind,
     PartnerStatus,
@@ -369,7 +370,7 @@ class WebhookDelivery(OutboxRow):
         related_name="deliveries",
         verbose_name=_("webhook endpoint"),
     )
-    event = models.CharField(_("event"), max_length=30, choices=WebhookEvent.choices)
+    event = models.CharField(_("event"), max_length=30, choices=DELIVERY_EVENT_CHOICES)
     # The same for every delivery of one event, replays included: receivers dedupe on it.
     event_id = models.UUIDField(_("event id"), default=uuid.uuid4)
     payload = models.JSONField(_("payload"))

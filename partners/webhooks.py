@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from talentoffice import outbox
 from talentoffice.outbox import DeliveryResult, PermanentError, TemporaryError, http_error
 
+from .choices import TEST_EVENT
 from .models import WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
@@ -174,6 +175,28 @@ def case_data(case, *, assistant_id) -> dict:
         },
         "assistant": assistant_id,
     }
+
+
+@transaction.atomic
+def send_test_event(*, endpoint) -> WebhookDelivery:
+    """Send a test event to one endpoint through the outbox, whatever events it listens to."""
+    now = timezone.now()
+    delivery = WebhookDelivery(
+        partner_id=endpoint.partner_id,
+        endpoint_id=endpoint.pk,
+        event=TEST_EVENT,
+        created_at=now,
+        claimed_until=outbox.queued_mark(WebhookDelivery, now),
+    )
+    delivery.payload = {
+        "id": str(delivery.event_id),
+        "event": TEST_EVENT,
+        "created_at": now.isoformat(),
+        "data": {"endpoint": endpoint.pk},
+    }
+    delivery.save()
+    _queue([delivery])
+    return delivery
 
 
 # ---------------------------------------------------------------------------------------------

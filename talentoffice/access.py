@@ -3,8 +3,9 @@ assistants apart (the role matrix is docs/roles.md)."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
-from .roles import READ_ONLY_VIEWER
+from .roles import PARTNER_VIEWER, READ_ONLY_VIEWER
 
 
 def partner_id_of(user) -> int | None:
@@ -17,6 +18,13 @@ def partner_id_of(user) -> int | None:
         return None
     contact = getattr(user, "partner_contact", None)
     return contact.partner_id if contact is not None else None
+
+
+def may_manage_partner(user) -> bool:
+    """A partner manager keeps the partner's keys and webhooks and proposes; a viewer only reads."""
+    if partner_id_of(user) is None or not user.is_authenticated:
+        return False
+    return not user.groups.filter(name=PARTNER_VIEWER).exists()
 
 
 def street_id_of(user) -> int | None:
@@ -67,3 +75,15 @@ def own_assistant_id(user):
 
     assistants = apps.get_model("assistants", "Assistant").objects
     return Subquery(assistants.filter(user=user).order_by().values("pk")[:1])
+
+
+def home_url_for(user) -> str:
+    """The page each role starts from: staff their workspace, partner managers the portal,
+    assistants (and cadres, for now) the phone pages; anyone not signed in, the login page."""
+    if not user.is_authenticated:
+        return reverse("login")
+    if user.is_staff:
+        return reverse("steering:workspace")
+    if partner_id_of(user) is not None:
+        return reverse("portal:home")
+    return reverse("mobile:today")

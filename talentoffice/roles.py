@@ -1,4 +1,4 @@
-"""The six roles of the programme as Django groups, kept equal to the matrix in docs/roles.md.
+"""The seven roles of the programme as Django groups, kept equal to the matrix in docs/roles.md.
 
 Permissions (what a role may do) live in the groups made here; rows (which objects a role sees)
 come from each model's `visible_to`, which reads talentoffice.access. The groups are owned by
@@ -48,6 +48,8 @@ STREET_COORDINATOR = "Street coordinator"
 READ_ONLY_VIEWER = "Read-only viewer"
 ASSISTANT = "Assistant"
 PARTNER_MANAGER = "Partner manager"
+# A partner contact who reads the portal but keeps no keys or webhooks and proposes nothing.
+PARTNER_VIEWER = "Partner viewer"
 
 # Permissions that name no row: the rows come from visible_to (a street, an assistant's own, a
 # partner's own). A permission whose model does not exist (yet) is skipped.
@@ -99,6 +101,10 @@ PARTNER_MANAGER_PERMISSIONS = frozenset(
         "cases.view_case",
         "cases.view_visit",
     }
+)
+
+PARTNER_VIEWER_PERMISSIONS = frozenset(
+    permission for permission in PARTNER_MANAGER_PERMISSIONS if ".view_" in permission
 )
 
 
@@ -153,6 +159,7 @@ ROLES = (
     Role(READ_ONLY_VIEWER, is_staff=True, grants=_viewer),
     Role(ASSISTANT, is_staff=False, grants=_listed(ASSISTANT_PERMISSIONS)),
     Role(PARTNER_MANAGER, is_staff=False, grants=_listed(PARTNER_MANAGER_PERMISSIONS)),
+    Role(PARTNER_VIEWER, is_staff=False, grants=_listed(PARTNER_VIEWER_PERMISSIONS)),
 )
 ROLES_BY_NAME = {role.name: role for role in ROLES}
 

@@ -7,7 +7,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Pages anyone may open, and why.
 PUBLIC = {
-    "home": "redirects to the admin, which asks for a login",
+    "home": "sends each role to its home, anyone else to the login page",
+    "login": "the site's one login form itself",
+    "logout": "logging out needs no login",
     "admin:login": "the login form itself",
     "admin:logout": "logging out needs no login",
     "admin:password_reset": "not wired; Django's admin lists it",

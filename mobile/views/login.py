@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
 
 from assistants.models import Assistant
-from talentoffice.access import is_district_staff
+from talentoffice.access import home_url_for, is_district_staff
 
 from ..forms import MobileLoginForm, MobilePasswordChangeForm
 from .access import assistant_page
@@ -25,7 +25,7 @@ class MobileLoginView(auth_views.LoginView):
             return next_url if next_url.startswith(mobile_root) else mobile_root
         if is_district_staff(user):
             return next_url or reverse("admin:index")
-        return next_url or reverse("mobile:today")
+        return next_url or home_url_for(user)
 
 
 login_view = MobileLoginView.as_view()

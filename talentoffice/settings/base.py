@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "partner_api",
     "mobile",
     "steering",
+    "portal",
     "demo",
 ]
 

@@ -1,0 +1,1 @@
+"""The partner portal's pages, one module per part of the menu."""
