@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assistants import shifts as shift_service
 from assistants.models import Assistant, Shift, SwapRequest, Unavailability
 from cases import deadlines, referrals, workflow
-from cases.assignment import suggest_assistants
+from cases.assignment import suggest_for_cases
 from cases.models import Case, ExtensionRequest, Referral
 from talentoffice.workdays import calendar_warnings
 
@@ -31,8 +31,8 @@ from . import search
 from .queues import QUEUES, queue_counts
 from .views import staff_page
 
-# Rows per queue page. Queues that offer ranked suggestions or suitable colleagues (one or two
-# queries per row) hold fewer rows than the others.
+# Rows per queue page. Queues that offer ranked suggestions or suitable colleagues hold fewer
+# rows than the others: each row carries its choices, and suitable colleagues cost a query a row.
 PER_PAGE = 20
 PER_PAGE_WITH_SUGGESTIONS = 10
 WITH_SUGGESTIONS = ("assign", "reassign", "referral", "open_shift")
@@ -45,7 +45,7 @@ SELECT_RELATED = {
     "unsupervise": ("service_item", "service_point", "lead"),
     "follow_up": ("case", "case__lead", "case__service_item"),
     "extension": ("case", "case__service_item", "requested_by"),
-    "referral": ("case", "case__service_item", "case__lead"),
+    "referral": ("case", "case__service_item", "case__service_point", "case__lead"),
     "leave": ("assistant", "assistant__partner"),
     "swap": ("shift", "shift__service_point", "requested_by", "accepted_by"),
     "open_shift": ("service_point",),
@@ -97,16 +97,29 @@ def _page_number(request) -> int:
         return 1
 
 
-def _choices(kind, record, now):
+def _choices(kind, records, now) -> dict:
+    """The action choices of each record of a page, keyed by record id.
+
+    The ranked suggestions of a whole page are asked for at once, so the page's queries do not
+    grow with its rows.
+    """
     if kind in ("assign", "reassign"):
-        return suggest_assistants(record, now=now, limit=SUGGESTIONS)
-    if kind == "referral" and record.to_specialty:
-        return suggest_assistants(
-            record.case, now=now, limit=SUGGESTIONS, specialty=record.to_specialty
+        return suggest_for_cases(records, now=now, limit=SUGGESTIONS)
+    if kind == "referral":
+        referred = [record for record in records if record.to_specialty]
+        ranked = suggest_for_cases(
+            [record.case for record in referred],
+            now=now,
+            limit=SUGGESTIONS,
+            specialties={record.case_id: record.to_specialty for record in referred},
         )
+        return {record.pk: ranked[record.case_id] for record in referred}
     if kind == "open_shift":
-        return list(shift_service.some_suitable_colleagues(record, SUGGESTIONS))
-    return []
+        return {
+            record.pk: list(shift_service.some_suitable_colleagues(record, SUGGESTIONS))
+            for record in records
+        }
+    return {}
 
 
 @require_GET
@@ -127,13 +140,11 @@ def queue_page(request, key):
     )
     has_next = len(records) > per_page
     can_act = queue.can_act(request.user)
+    records = records[:per_page]
+    choices = _choices(queue.kind, records, now) if can_act else {}
     rows = [
-        Row(
-            record=record,
-            version=version_of(record),
-            choices=_choices(queue.kind, record, now) if can_act else [],
-        )
-        for record in records[:per_page]
+        Row(record=record, version=version_of(record), choices=choices.get(record.pk, []))
+        for record in records
     ]
     return render(
         request,
