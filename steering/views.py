@@ -103,6 +103,8 @@ def dashboard(request):
             rates=[(figures[key], list_url(figures[key].list_key)) for key in RATE_ORDER],
             nothing=not any(figures[key].value for key in HEADLINE_ORDER),
             charts=data.charts,
+            items=data.items,
+            beneficiaries=beneficiaries(figures),
             computed_at=data.computed_at,
             from_snapshot=data.from_snapshot,
         )
