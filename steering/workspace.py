@@ -28,6 +28,7 @@ from cases.models import Case, ExtensionRequest, Referral
 from talentoffice.workdays import calendar_warnings
 
 from . import search
+from .forms import ItemForm
 from .queues import QUEUES, queue_counts
 from .views import staff_page
 
@@ -133,11 +134,13 @@ def queue_page(request, key):
     per_page = PER_PAGE_WITH_SUGGESTIONS if queue.kind in WITH_SUGGESTIONS else PER_PAGE
     number = _page_number(request)
     start = (number - 1) * per_page
-    records = list(
-        queue.rows(request.user, now).select_related(*SELECT_RELATED[queue.kind])[
-            start : start + per_page + 1
-        ]
-    )
+    queryset = queue.rows(request.user, now).select_related(*SELECT_RELATED[queue.kind])
+    item_form = None
+    if ItemForm.path_for(queryset.model) is not None:
+        item_form = ItemForm(request.GET, user=request.user)
+        queryset = item_form.narrow(queryset)
+    item = item_form.chosen() if item_form is not None else None
+    records = list(queryset[start : start + per_page + 1])
     has_next = len(records) > per_page
     can_act = queue.can_act(request.user)
     records = records[:per_page]
@@ -156,6 +159,9 @@ def queue_page(request, key):
             "page_number": number,
             "has_next": has_next,
             "has_previous": number > 1,
+            "item_form": item_form,
+            "keep": [],
+            "item_query": f"&item={item.pk}" if item else "",
         },
     )
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from cases.models import ServiceItem
+from cases.models import Case, ServiceItem
 from steering import dashboard
 from steering.figures import Sources
 from steering.items import by_item
@@ -210,10 +210,35 @@ def test_a_figure_list_reads_one_page_in_a_fixed_number_of_queries(
 ):
     url = reverse("steering:figure_list", args=["cases_opened"])
     # Session, user, the count, one page of cases with their item and lead, the filter form's
-    # streets and partners.
-    with django_assert_num_queries(6):
+    # streets and partners, the service items of the item select.
+    with django_assert_num_queries(7):
         response = _get(staff_client, url, {"start": "2026-01-01", "end": "2026-06-30"})
     assert response.context["page"].paginator.count > 0
+
+
+def test_a_list_of_cases_narrows_to_one_service_item(staff_client, district):
+    url = reverse("steering:figure_list", args=["cases_opened"])
+    period = {"start": "2026-01-01", "end": "2026-06-30"}
+    every = _get(staff_client, url, period)
+    item = every.context["page"].object_list[0].service_item
+    expected = Case.objects.filter(
+        service_item=item, created_at__date__range=("2026-01-01", "2026-06-30")
+    ).count()
+
+    narrowed = _get(staff_client, url, {**period, "item": item.pk})
+
+    assert 0 < narrowed.context["page"].paginator.count == expected
+    assert expected < every.context["page"].paginator.count
+    assert {row.service_item_id for row in narrowed.context["page"].object_list} == {item.pk}
+    assert f"item={item.pk}" in narrowed.context["query"]
+    assert 'data-testid="item-filter"' in narrowed.content.decode()
+
+
+def test_a_list_without_cases_offers_no_item_select(staff_client, district):
+    url = reverse("steering:figure_list", args=["activities_held"])
+    response = _get(staff_client, url, {"start": "2026-01-01", "end": "2026-06-30"})
+    assert response.context["item_form"] is None
+    assert 'data-testid="item-filter"' not in response.content.decode()
 
 
 def test_the_monthly_report_runs_a_fixed_number_of_queries(
