@@ -17,12 +17,15 @@ Assistants on approved leave today are left out, and so is the case's current le
 is asked for to assign or to reassign, and the current lead is never the answer to either).
 The ranking runs in two queries whatever the number of assistants: one that scores, orders and
 cuts in SQL, one that fetches the matched skill tags of the few assistants kept.
+`suggest_for_cases` ranks a whole page of cases the same way in four queries whatever the
+number of cases, for the staff workspace's queues.
 
 Hand-over: when an assistant is withdrawn or their dispatch ends, `open_cases_for_hand_over`
 lists the open cases they lead or help, and `hand_over_cases` moves them to a colleague in one
 transaction, through `workflow.reassign_case` for the cases they lead.
 """
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -179,52 +182,156 @@ def suggest_assistants(
         )
     )[:limit]
 
-    point_name = case.service_point.name if point_id is not None else ""
-    specialty_label = Specialty(specialty).label
-    suggestions = []
-    for assistant in candidates:
-        skills = [skill.name for skill in assistant.matched_skills]
-        reasons = [_("Specialty: %(specialty)s") % {"specialty": specialty_label}]
-        if skills:
-            reasons.append(
-                _("Skills matching the case: %(skills)s") % {"skills": "、".join(skills)}
-            )
-        if assistant.on_duty_from is not None:
-            if assistant.on_duty_from <= now:
-                reasons.append(_("On duty at %(point)s now") % {"point": point_name})
-            else:
-                reasons.append(
-                    _("On duty at %(point)s from %(time)s")
-                    % {
-                        "point": point_name,
-                        "time": f"{timezone.localtime(assistant.on_duty_from):%m-%d %H:%M}",
-                    }
-                )
-        if assistant.dispatched:
-            reasons.append(_("Dispatched to %(point)s") % {"point": point_name})
-        if assistant.open_load:
-            reasons.append(
-                ngettext(
-                    "Leads %(count)s open case",
-                    "Leads %(count)s open cases",
-                    assistant.open_load,
-                )
-                % {"count": assistant.open_load}
-            )
-        else:
-            reasons.append(_("Leads no open case"))
-        suggestions.append(
-            Suggestion(
-                assistant=assistant,
-                score=assistant.score,
-                open_cases=assistant.open_load,
-                skills=skills,
-                on_duty_from=assistant.on_duty_from,
-                dispatched=assistant.dispatched,
-                reasons=reasons,
-            )
+    return [
+        _suggestion(
+            case, assistant, specialty, now, skills=[s.name for s in assistant.matched_skills]
         )
-    return suggestions
+        for assistant in candidates
+    ]
+
+
+def _suggestion(case, assistant, specialty, now, *, skills) -> Suggestion:
+    """The suggestion for one scored assistant, with the reasons a dispatcher would give."""
+    point_name = case.service_point.name if case.service_point_id is not None else ""
+    reasons = [_("Specialty: %(specialty)s") % {"specialty": Specialty(specialty).label}]
+    if skills:
+        reasons.append(_("Skills matching the case: %(skills)s") % {"skills": "、".join(skills)})
+    if assistant.on_duty_from is not None:
+        if assistant.on_duty_from <= now:
+            reasons.append(_("On duty at %(point)s now") % {"point": point_name})
+        else:
+            reasons.append(
+                _("On duty at %(point)s from %(time)s")
+                % {
+                    "point": point_name,
+                    "time": f"{timezone.localtime(assistant.on_duty_from):%m-%d %H:%M}",
+                }
+            )
+    if assistant.dispatched:
+        reasons.append(_("Dispatched to %(point)s") % {"point": point_name})
+    if assistant.open_load:
+        reasons.append(
+            ngettext(
+                "Leads %(count)s open case",
+                "Leads %(count)s open cases",
+                assistant.open_load,
+            )
+            % {"count": assistant.open_load}
+        )
+    else:
+        reasons.append(_("Leads no open case"))
+    return Suggestion(
+        assistant=assistant,
+        score=assistant.score,
+        open_cases=assistant.open_load,
+        skills=skills,
+        on_duty_from=assistant.on_duty_from,
+        dispatched=assistant.dispatched,
+        reasons=reasons,
+    )
+
+
+def suggest_for_cases(
+    cases, *, now: datetime | None = None, limit: int = 10, specialties: dict | None = None
+) -> dict[int, list[Suggestion]]:
+    """`suggest_assistants` for a page of cases at once, keyed by case id, in the same order.
+
+    The facts about the assistants (who is active and not on leave, their open load, their skill
+    tags, their shifts and dispatches at the cases' points) are read once for the whole page, in
+    four queries whatever the number of cases, and each case is scored from them in Python.
+    `specialties` maps a case id to the specialty that overrides its item's (an accepted
+    referral). The cases need their service item and service point loaded.
+    """
+    cases = list(cases)
+    if not cases:
+        return {}
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    specialties = specialties or {}
+    specialty_of = {
+        case.pk: specialties.get(case.pk) or case.service_item.specialty for case in cases
+    }
+    point_ids = {case.service_point_id for case in cases if case.service_point_id is not None}
+
+    open_load = Subquery(
+        Case.objects.filter(lead_id=OuterRef("pk"), state__in=OPEN_STATES)
+        .order_by()
+        .values("lead_id")
+        .annotate(n=models.Count("pk"))
+        .values("n"),
+        output_field=models.IntegerField(),
+    )
+    on_leave_today = Unavailability.objects.approved().overlapping(today, today)
+    # Ordered as the single ranking breaks its ties (name, then id), by the database's own
+    # collation, so both rankings agree on assistants of equal score and load.
+    assistants = list(
+        Assistant.objects.active()
+        .filter(specialty__in=set(specialty_of.values()))
+        .filter(~Exists(on_leave_today.filter(assistant_id=OuterRef("pk"))))
+        .annotate(open_load=Coalesce(open_load, 0))
+        .order_by("name", "pk")
+    )
+    ids = [assistant.pk for assistant in assistants]
+    skills_of: dict[int, list[str]] = {}
+    for assistant_id, name in (
+        Assistant.skills.through.objects.filter(assistant_id__in=ids)
+        .exclude(skill__name="")
+        .order_by("skill__name", "skill_id")
+        .values_list("assistant_id", "skill__name")
+    ):
+        skills_of.setdefault(assistant_id, []).append(name)
+    duty_from: dict[tuple[int, int], datetime] = {}
+    dispatched: set[tuple[int, int]] = set()
+    if point_ids:
+        for assistant_id, point_id, starts_at in (
+            Shift.objects.published()
+            .live()
+            .filter(
+                assistant_id__in=ids,
+                service_point_id__in=point_ids,
+                ends_at__gt=now,
+                starts_at__lt=now + timedelta(hours=DUTY_HORIZON_HOURS),
+            )
+            .order_by("starts_at")
+            .values_list("assistant_id", "service_point_id", "starts_at")
+        ):
+            duty_from.setdefault((assistant_id, point_id), starts_at)
+        dispatched = set(
+            Dispatch.objects.current_on(today)
+            .filter(assistant_id__in=ids, service_point_id__in=point_ids)
+            .values_list("assistant_id", "service_point_id")
+        )
+
+    result = {}
+    for case in cases:
+        specialty = specialty_of[case.pk]
+        # The same case-insensitive substring test as the single ranking does in SQL.
+        text = _case_text(case).upper()
+        point_id = case.service_point_id
+        scored = []
+        for order, assistant in enumerate(assistants):
+            if assistant.specialty != specialty or assistant.pk == case.lead_id:
+                continue
+            skills = [name for name in skills_of.get(assistant.pk, ()) if name.upper() in text]
+            on_duty_from = duty_from.get((assistant.pk, point_id))
+            is_dispatched = (assistant.pk, point_id) in dispatched
+            score = len(skills) * SKILL_POINTS - assistant.open_load * LOAD_PENALTY
+            if on_duty_from is not None:
+                score += ON_DUTY_NOW_POINTS if on_duty_from <= now else ON_DUTY_SOON_POINTS
+            if is_dispatched:
+                score += DISPATCHED_POINTS
+            scored.append((-score, assistant.open_load, order, skills, on_duty_from, is_dispatched))
+        scored.sort(key=lambda entry: entry[:3])
+        suggestions = []
+        for negative, _load, order, skills, on_duty_from, is_dispatched in scored[:limit]:
+            # A fresh copy per case: the same assistant carries a different score on each case.
+            assistant = copy(assistants[order])
+            assistant.score = -negative
+            assistant.on_duty_from = on_duty_from
+            assistant.dispatched = is_dispatched
+            suggestions.append(_suggestion(case, assistant, specialty, now, skills=skills))
+        result[case.pk] = suggestions
+    return result
 
 
 # ---------------------------------------------------------------------------------------------

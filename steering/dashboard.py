@@ -26,6 +26,7 @@ from . import campaigns as campaign_service
 from . import charts
 from .figures import Figure, Filters, Period, Sources, compute_figures, query_string
 from .forms import preset_period
+from .items import ItemLine, by_item
 from .models import Campaign, DashboardSnapshot
 
 # The dashboard shows the progress of at most this many campaigns running in the period.
@@ -39,6 +40,7 @@ class DashboardData:
     charts: list
     computed_at: datetime
     from_snapshot: bool = False
+    items: list = dataclasses.field(default_factory=list)
 
 
 def list_url(filters: Filters, key: str) -> str:
@@ -85,6 +87,7 @@ def build(filters: Filters, user=None) -> DashboardData:
             ),
         ],
         computed_at=timezone.now(),
+        items=by_item(filters, sources),
     )
 
 
@@ -111,6 +114,7 @@ def _dump(data: DashboardData) -> dict:
             }
             for chart in data.charts
         ],
+        "items": [dataclasses.asdict(line) for line in data.items],
     }
 
 
@@ -124,7 +128,9 @@ def _load(payload: dict, computed_at: datetime) -> DashboardData:
         item["legend"] = [tuple(pair) for pair in item["legend"]]
         chart_list.append(charts.Chart(**item))
     figures = {key: Figure(**value) for key, value in payload["figures"].items()}
-    return DashboardData(figures, chart_list, computed_at, from_snapshot=True)
+    # A snapshot kept before the per-item view existed has no items: shown empty until renewed.
+    items = [ItemLine(**line) for line in payload.get("items", [])]
+    return DashboardData(figures, chart_list, computed_at, from_snapshot=True, items=items)
 
 
 def max_age() -> timedelta:

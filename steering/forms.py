@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistants.choices import Specialty
+from cases.models import Case, ServiceItem
 from partners.models import Partner
 from talentoffice.models import Street
 from talentoffice.widgets import ISODateInput
@@ -21,6 +22,44 @@ PRESETS = [
 ]
 # Longest period one page aggregates: ten years is plenty and keeps the monthly charts readable.
 MAX_DAYS = 3660
+
+
+class ItemForm(forms.Form):
+    """The service item a staff list of cases is narrowed to (every item when none is chosen)."""
+
+    item = forms.ModelChoiceField(
+        label=_("service item"),
+        queryset=ServiceItem.objects.none(),
+        required=False,
+        empty_label=_("all service items"),
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["item"].queryset = (
+            ServiceItem.objects.visible_to(user)
+            .select_related("category")
+            .order_by("category__code", "code")
+        )
+
+    @staticmethod
+    def path_for(model) -> str | None:
+        """How rows of this model reach their service item, or None for rows with no case."""
+        if model is Case:
+            return "service_item"
+        if any(field.name == "case" for field in model._meta.get_fields()):
+            return "case__service_item"
+        return None
+
+    def chosen(self):
+        """The item chosen, or None for every item (an unknown item is a form error)."""
+        return self.cleaned_data.get("item") if self.is_valid() else None
+
+    def narrow(self, queryset):
+        """The rows of the chosen item only."""
+        item = self.chosen()
+        path = self.path_for(queryset.model)
+        return queryset if item is None or path is None else queryset.filter(**{path: item})
 
 
 def preset_period(preset: str, today: date) -> Period:

@@ -8,7 +8,7 @@ sees only their street; every page runs a fixed number of queries whatever the d
 
 from calendar import monthrange
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -42,7 +42,7 @@ from .figures import (
     query_string,
     rows,
 )
-from .forms import FilterForm, MonthForm, TargetFilterForm, TargetUploadForm
+from .forms import FilterForm, ItemForm, MonthForm, TargetFilterForm, TargetUploadForm
 from .items import by_item
 from .models import Campaign
 from .scorecards import MEASURES, current_chairs, scorecards
@@ -103,6 +103,8 @@ def dashboard(request):
             rates=[(figures[key], list_url(figures[key].list_key)) for key in RATE_ORDER],
             nothing=not any(figures[key].value for key in HEADLINE_ORDER),
             charts=data.charts,
+            items=data.items,
+            beneficiaries=beneficiaries(figures),
             computed_at=data.computed_at,
             from_snapshot=data.from_snapshot,
         )
@@ -116,15 +118,30 @@ def figure_list(request, key):
     if key not in ROW_KEYS:
         raise Http404
     form = _bound_form(request)
-    context = {"form": form, "key": key, "title": LABELS[key], "page": None, "query": ""}
+    context = {
+        "form": form,
+        "key": key,
+        "title": LABELS[key],
+        "page": None,
+        "query": "",
+        "item_form": None,
+        "keep": [],
+    }
     if form.is_valid():
         filters = form.filters()
         table = TABLES[key]
         queryset = rows(key, filters, Sources(request.user)).select_related(*table.related)
+        if ItemForm.path_for(queryset.model) is not None:
+            item_form = ItemForm(request.GET, user=request.user)
+            queryset = item_form.narrow(queryset)
+            item = item_form.chosen()
+            context.update(item_form=item_form, keep=parse_qsl(_query(filters)))
+        else:
+            item = None
         page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
         context.update(
             filters=filters,
-            query=_query(filters),
+            query=_query(filters) + (f"&item={item.pk}" if item else ""),
             columns=table.columns,
             page=page,
             lines=[(table.link(row), table.cells(row)) for row in page.object_list],

@@ -23,16 +23,17 @@ from django.views.decorators.http import require_GET, require_POST
 from assistants import shifts as shift_service
 from assistants.models import Assistant, Shift, SwapRequest, Unavailability
 from cases import deadlines, referrals, workflow
-from cases.assignment import suggest_assistants
+from cases.assignment import suggest_for_cases
 from cases.models import Case, ExtensionRequest, Referral
 from talentoffice.workdays import calendar_warnings
 
 from . import search
+from .forms import ItemForm
 from .queues import QUEUES, queue_counts
 from .views import staff_page
 
-# Rows per queue page. Queues that offer ranked suggestions or suitable colleagues (one or two
-# queries per row) hold fewer rows than the others.
+# Rows per queue page. Queues that offer ranked suggestions or suitable colleagues hold fewer
+# rows than the others: each row carries its choices, and suitable colleagues cost a query a row.
 PER_PAGE = 20
 PER_PAGE_WITH_SUGGESTIONS = 10
 WITH_SUGGESTIONS = ("assign", "reassign", "referral", "open_shift")
@@ -45,7 +46,7 @@ SELECT_RELATED = {
     "unsupervise": ("service_item", "service_point", "lead"),
     "follow_up": ("case", "case__lead", "case__service_item"),
     "extension": ("case", "case__service_item", "requested_by"),
-    "referral": ("case", "case__service_item", "case__lead"),
+    "referral": ("case", "case__service_item", "case__service_point", "case__lead"),
     "leave": ("assistant", "assistant__partner"),
     "swap": ("shift", "shift__service_point", "requested_by", "accepted_by"),
     "open_shift": ("service_point",),
@@ -97,16 +98,29 @@ def _page_number(request) -> int:
         return 1
 
 
-def _choices(kind, record, now):
+def _choices(kind, records, now) -> dict:
+    """The action choices of each record of a page, keyed by record id.
+
+    The ranked suggestions of a whole page are asked for at once, so the page's queries do not
+    grow with its rows.
+    """
     if kind in ("assign", "reassign"):
-        return suggest_assistants(record, now=now, limit=SUGGESTIONS)
-    if kind == "referral" and record.to_specialty:
-        return suggest_assistants(
-            record.case, now=now, limit=SUGGESTIONS, specialty=record.to_specialty
+        return suggest_for_cases(records, now=now, limit=SUGGESTIONS)
+    if kind == "referral":
+        referred = [record for record in records if record.to_specialty]
+        ranked = suggest_for_cases(
+            [record.case for record in referred],
+            now=now,
+            limit=SUGGESTIONS,
+            specialties={record.case_id: record.to_specialty for record in referred},
         )
+        return {record.pk: ranked[record.case_id] for record in referred}
     if kind == "open_shift":
-        return list(shift_service.some_suitable_colleagues(record, SUGGESTIONS))
-    return []
+        return {
+            record.pk: list(shift_service.some_suitable_colleagues(record, SUGGESTIONS))
+            for record in records
+        }
+    return {}
 
 
 @require_GET
@@ -120,20 +134,20 @@ def queue_page(request, key):
     per_page = PER_PAGE_WITH_SUGGESTIONS if queue.kind in WITH_SUGGESTIONS else PER_PAGE
     number = _page_number(request)
     start = (number - 1) * per_page
-    records = list(
-        queue.rows(request.user, now).select_related(*SELECT_RELATED[queue.kind])[
-            start : start + per_page + 1
-        ]
-    )
+    queryset = queue.rows(request.user, now).select_related(*SELECT_RELATED[queue.kind])
+    item_form = None
+    if ItemForm.path_for(queryset.model) is not None:
+        item_form = ItemForm(request.GET, user=request.user)
+        queryset = item_form.narrow(queryset)
+    item = item_form.chosen() if item_form is not None else None
+    records = list(queryset[start : start + per_page + 1])
     has_next = len(records) > per_page
     can_act = queue.can_act(request.user)
+    records = records[:per_page]
+    choices = _choices(queue.kind, records, now) if can_act else {}
     rows = [
-        Row(
-            record=record,
-            version=version_of(record),
-            choices=_choices(queue.kind, record, now) if can_act else [],
-        )
-        for record in records[:per_page]
+        Row(record=record, version=version_of(record), choices=choices.get(record.pk, []))
+        for record in records
     ]
     return render(
         request,
@@ -145,6 +159,9 @@ def queue_page(request, key):
             "page_number": number,
             "has_next": has_next,
             "has_previous": number > 1,
+            "item_form": item_form,
+            "keep": [],
+            "item_query": f"&item={item.pk}" if item else "",
         },
     )
 

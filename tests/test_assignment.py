@@ -17,6 +17,7 @@ from cases.assignment import (
     hand_over_cases,
     open_cases_for_hand_over,
     suggest_assistants,
+    suggest_for_cases,
 )
 from cases.models import Case, CaseEvent
 from tests import factories
@@ -238,6 +239,90 @@ def test_suggestions_take_two_queries_whatever_the_number_of_assistants(
 
     assert len(suggestions) == min(count, 10)
     assert all(s.skills == ["征收"] for s in suggestions)
+
+
+def _facts(suggestions):
+    return [
+        (s.assistant.pk, s.score, s.open_cases, s.skills, s.on_duty_from, s.dispatched, s.reasons)
+        for s in suggestions
+    ]
+
+
+@pytest.fixture
+def mixed_page(case, point, partner_b, assistant, second_assistant, staff_user):
+    """Cases on two points and none, led and not, legal and finance, among assistants with every
+    fact the ranking weighs, and ties of score broken by load and name."""
+    other_point = factories.make_service_point(name="龙腰社区服务点")
+    finance_item = factories.make_service_item(name="征收补偿款理财咨询", specialty="finance")
+    skilled = legal(partner_b, "乙征收", "征收", "租赁")
+    on_duty = legal(partner_b, "甲在岗", "合同")
+    soon = legal(partner_b, "丙稍后")
+    posted = legal(partner_b, "丁派驻", "理财")
+    legal(partner_b, "戊同分")
+    legal(partner_b, "己同分")
+    on_leave = legal(partner_b, "庚休假", "征收")
+    make_leave(assistant=on_leave, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 4))
+    make_shift(assistant=on_duty, service_point=point, starts=time(9), ends=time(12))
+    make_shift(assistant=soon, service_point=other_point, starts=time(15), ends=time(18))
+    make_shift(assistant=skilled, service_point=other_point, starts=time(9), ends=time(11))
+    dispatch_all(point, posted)
+    dispatch_all(other_point, soon)
+    make_case_in_progress(lead=skilled)
+    second_assistant.skills.add(Skill.objects.get_or_create(name="理财")[0])
+    led = workflow.assign_case(
+        case=make_case(title="合同租赁纠纷", service_item=case.service_item, service_point=point),
+        lead=on_duty,
+        by=staff_user,
+    )
+    cases = [
+        case,
+        make_case(title="征收公告咨询", service_item=case.service_item, service_point=other_point),
+        make_case(title="店面租赁", service_item=case.service_item),
+        make_case(title="补偿款怎么理财", service_item=finance_item, service_point=point),
+        led,
+    ]
+    return list(
+        Case.objects.select_related("service_item", "service_point")
+        .filter(pk__in=[c.pk for c in cases])
+        .order_by("pk")
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_page_of_cases_is_ranked_exactly_as_each_case_alone(mixed_page, language):
+    with translation.override(language):
+        for limit in (3, 10):
+            page = suggest_for_cases(mixed_page, limit=limit)
+            for case in mixed_page:
+                assert _facts(page[case.pk]) == _facts(suggest_assistants(case, limit=limit))
+    # The page is not trivially alike: skills, duty, dispatch and load all moved someone.
+    assert {s.score for ranked in page.values() for s in ranked} >= {
+        2 * SKILL_POINTS - LOAD_PENALTY,
+        ON_DUTY_NOW_POINTS,
+        DISPATCHED_POINTS,
+        0,
+    }
+
+
+def test_a_page_of_referred_cases_is_ranked_for_the_specialty_asked(mixed_page):
+    first, second = mixed_page[:2]
+    page = suggest_for_cases(mixed_page[:2], specialties={first.pk: "finance"})
+
+    assert _facts(page[first.pk]) == _facts(suggest_assistants(first, specialty="finance"))
+    assert _facts(page[second.pk]) == _facts(suggest_assistants(second))
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_a_page_of_suggestions_takes_four_queries_whatever_its_number_of_cases(
+    mixed_page, partner_b, point, size, django_assert_num_queries
+):
+    _crowd(partner_b, point, 12)
+    # 1. the active assistants of the page's specialties not on leave, with their open load;
+    # 2. their skill tags; 3. their shifts at the page's points soon; 4. their dispatches there.
+    with django_assert_num_queries(4):
+        page = suggest_for_cases(mixed_page[:size], limit=3)
+
+    assert len(page) == size and all(page.values())
 
 
 # Hand-over

@@ -94,6 +94,22 @@ def test_the_case_list_runs_the_same_queries_for_3_cases_as_for_25(staff, assist
     assert few <= 12
 
 
+def test_the_case_list_filters_by_service_item(staff):
+    lease = factories.make_service_item(name="租赁纠纷调解")
+    wages = factories.make_service_item(name="欠薪维权咨询")
+    make_case(title="店面租约提前解除", service_item=lease)
+    make_case(title="工地欠薪三个月", service_item=wages)
+
+    page = staff.get(admin_url(Case, "changelist"), {"service_item__id__exact": lease.pk})
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "店面租约提前解除" in content
+    assert "工地欠薪三个月" not in content
+    # The filter offers every item of the checklist by name.
+    assert "欠薪维权咨询" in content
+
+
 def test_the_case_list_masks_the_resident_and_shows_the_enterprise(staff):
     make_case(resident=factories.make_resident(name="王小明", phone="13812345678"))
     make_case(enterprise=factories.make_enterprise(name="福州海峡科技有限公司"))

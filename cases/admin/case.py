@@ -172,6 +172,7 @@ class CaseAdmin(StepViewMixin, ProgrammeAdmin):
         "source",
         "priority",
         "service_item__category",
+        "service_item",
         "service_item__specialty",
         "supervised",
         "lead__partner",

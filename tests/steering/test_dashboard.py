@@ -6,7 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from cases.models import Case, ServiceItem
 from steering import dashboard
+from steering.figures import Sources
+from steering.items import by_item
 from steering.models import DashboardSnapshot
 
 from .conftest import build_district
@@ -109,12 +112,15 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_data_size(
 ):
     _get(staff_client, URL, QUARTER_QUERY)  # the snapshot exists: each fresh page renews it
     small = _count_queries(staff_client, django_assert_max_num_queries, QUARTER_QUERY)
-    assert small == 39
+    # The per-service-item table adds three queries (the items, cases opened and resolved per
+    # item) to what the page ran before it existed.
+    assert small == 42
     # Three times the cases, visits, shifts and activities again, in two more streets.
     build_district(partner_a, partner_b, assistant, second_assistant, cases=90, stride=1)
     # Queries, live (fresh=1): session + user (2); the three distinct reaches, twice (6); cases
     # opened with cases resolved and their beneficiaries, mediations, activities, return visits
-    # due, shifts due (5); the four standard rates twice (8); running campaigns (1); the charts:
+    # due, shifts due (5); the four standard rates twice (8); running campaigns (1); the cases
+    # per service item (3: the items, cases opened and resolved per item); the charts:
     # enterprises and households reached by street, with the streets (4), categories + cases
     # per month, resolution buckets, return visits, attendance (5);
     # the snapshot renewed (update_or_create inside our savepoint: two savepoints, select for
@@ -144,6 +150,41 @@ def test_a_recent_snapshot_serves_the_page_in_a_few_queries(
     )
 
 
+def test_the_dashboard_counts_cases_per_service_item_live_and_from_the_snapshot(
+    staff_client, staff_user, district
+):
+    live = _get(staff_client, URL, QUARTER_QUERY)
+    kept = _get(staff_client, URL, QUARTER_QUERY)
+    assert kept.context["from_snapshot"]
+
+    filters = live.context["filters"]
+    expected = by_item(filters, Sources(staff_user))
+    assert live.context["items"] == expected == kept.context["items"]
+    assert len(expected) == ServiceItem.objects.count()
+    figures = {figure.key: figure for figure, _url in live.context["headline"]}
+    assert sum(line.opened for line in expected) == figures["cases_opened"].value > 0
+    assert any(line.on_time_rate is not None for line in expected)
+    page = kept.content.decode()
+    assert 'data-testid="items"' in page and expected[0].name in page
+    # On a phone the 21 lines scroll inside their own box; the page stays as wide as the screen.
+    assert '<div class="table-scroll"' in page
+
+
+def test_the_dashboard_shows_beneficiaries_in_all_and_split(staff_client, district):
+    response = _get(staff_client, URL, QUARTER_QUERY)
+
+    figures = {figure.key: figure for figure, _url in response.context["headline"]}
+    cases = figures["beneficiaries"].value
+    activities = figures["activity_beneficiaries"].value
+    assert cases and activities
+    assert response.context["beneficiaries"] == {
+        "total": cases + activities,
+        "cases": cases,
+        "activities": activities,
+    }
+    assert "in all (cases and activities)" in response.content.decode()
+
+
 def test_a_stale_snapshot_is_recomputed(staff_client, district, settings, time_machine):
     _get(staff_client, URL, QUARTER_QUERY)
     time_machine.shift(settings.STEERING_SNAPSHOT_SECONDS + 1)
@@ -169,10 +210,35 @@ def test_a_figure_list_reads_one_page_in_a_fixed_number_of_queries(
 ):
     url = reverse("steering:figure_list", args=["cases_opened"])
     # Session, user, the count, one page of cases with their item and lead, the filter form's
-    # streets and partners.
-    with django_assert_num_queries(6):
+    # streets and partners, the service items of the item select.
+    with django_assert_num_queries(7):
         response = _get(staff_client, url, {"start": "2026-01-01", "end": "2026-06-30"})
     assert response.context["page"].paginator.count > 0
+
+
+def test_a_list_of_cases_narrows_to_one_service_item(staff_client, district):
+    url = reverse("steering:figure_list", args=["cases_opened"])
+    period = {"start": "2026-01-01", "end": "2026-06-30"}
+    every = _get(staff_client, url, period)
+    item = every.context["page"].object_list[0].service_item
+    expected = Case.objects.filter(
+        service_item=item, created_at__date__range=("2026-01-01", "2026-06-30")
+    ).count()
+
+    narrowed = _get(staff_client, url, {**period, "item": item.pk})
+
+    assert 0 < narrowed.context["page"].paginator.count == expected
+    assert expected < every.context["page"].paginator.count
+    assert {row.service_item_id for row in narrowed.context["page"].object_list} == {item.pk}
+    assert f"item={item.pk}" in narrowed.context["query"]
+    assert 'data-testid="item-filter"' in narrowed.content.decode()
+
+
+def test_a_list_without_cases_offers_no_item_select(staff_client, district):
+    url = reverse("steering:figure_list", args=["activities_held"])
+    response = _get(staff_client, url, {"start": "2026-01-01", "end": "2026-06-30"})
+    assert response.context["item_form"] is None
+    assert 'data-testid="item-filter"' not in response.content.decode()
 
 
 def test_the_monthly_report_runs_a_fixed_number_of_queries(

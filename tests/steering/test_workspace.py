@@ -415,11 +415,68 @@ def test_each_queue_page_runs_a_bounded_number_of_queries(
     client.force_login(staff_user)
     rows = len(shown(client, key))
     # session, user, the rows with their related records, the working-day calendar (the
-    # deadline queue's warning days), and per row at most the two queries of the ranked
-    # suggestions; a page of a queue with suggestions holds at most PER_PAGE_WITH_SUGGESTIONS (10)
-    # rows, so no page runs more than 4 + 2 * 10 queries whatever the data size.
-    with django_assert_max_num_queries(4 + 2 * rows):
+    # deadline queue's warning days), the service items of the item select on queues of cases,
+    # then either the four queries of the whole page's ranked suggestions or, on the open
+    # shifts, one query of suitable colleagues per row.
+    with django_assert_max_num_queries(5 + max(4, rows)):
         client.get(reverse("steering:queue", args=[key]))
+
+
+def fill_queue(key, count, staff):
+    """`count` cases in one of the queues that rank suggestions, among four legal assistants."""
+    street = factories.make_street(name="南街")
+    point = factories.make_service_point(street=street, name="南街服务点")
+    partner = factories.make_partner(sector="legal", kind="law_firm", name="南街律所")
+    team = [factories.make_assistant(partner=partner, name=f"南街{n}") for n in range(4)]
+    dispatch_all(point, *team[:2])
+    make_shift(service_point=point, assistant=team[2], specialty="legal", date=TODAY)
+    item = factories.make_service_item(specialty="legal", target_days=10)
+    for number in range(count):
+        fields = {"service_item": item, "service_point": point, "title": f"南街诉求{number}"}
+        if key == "new":
+            make_case(**fields)
+            continue
+        case = make_assigned_case(lead=team[number % 4], by=staff, **fields)
+        if key == "returned":
+            workflow.return_case(case=case, assistant=case.lead, reason="不是我的专长")
+        else:
+            Case.objects.filter(pk=case.pk).update(accept_by=NOW - timedelta(hours=1))
+
+
+@pytest.mark.parametrize("key", ["new", "returned", "escalated"])
+@pytest.mark.parametrize("count", [1, 10])
+def test_a_queue_with_suggestions_runs_as_many_queries_for_ten_rows_as_for_one(
+    client, staff_user, key, count, django_assert_num_queries
+):
+    fill_queue(key, count, staff_user)
+    client.force_login(staff_user)
+    # session, user, the page's cases with their item, point and lead, the service items of the
+    # item select, then the suggestions of the whole page: the assistants with their open load,
+    # their skill tags, their shifts and their dispatches at the page's points.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("steering:queue", args=[key]))
+
+    assert len(response.context["rows"]) == count
+    assert all(len(row.choices) == 3 for row in response.context["rows"])
+
+
+@pytest.mark.parametrize("key", ["new", "deadlines", "extensions"])
+def test_a_queue_of_cases_narrows_to_one_service_item(client, staff_user, district, key):
+    east, west = district
+    client.force_login(staff_user)
+    item = east.rows[key].service_item if key != "extensions" else east.rows[key].case.service_item
+
+    response = client.get(reverse("steering:queue", args=[key]), {"item": item.pk})
+
+    assert {row.record.pk for row in response.context["rows"]} == {east.rows[key].pk}
+    assert shown(client, key) == {east.rows[key].pk, west.rows[key].pk}
+    assert 'data-testid="item-filter"' in response.content.decode()
+
+
+def test_a_queue_of_shifts_offers_no_item_select(client, staff_user, district):
+    client.force_login(staff_user)
+    response = client.get(reverse("steering:queue", args=["open-shifts"]))
+    assert response.context["item_form"] is None
 
 
 def test_an_unknown_queue_is_not_found(client, staff_user):
