@@ -457,7 +457,7 @@ def test_a_swap_waiting_for_approval_tells_staff_and_the_swap_tells_both_sides(
 
 
 def test_a_swap_rejected_by_staff_tells_both_assistants_and_no_partner(
-    endpoints, staff_user, point, assistant, frank, django_capture_on_commit_callbacks
+    endpoints, staff_user, point, assistant, frank, steps
 ):
     point.swaps_need_approval = True
     point.save()
@@ -465,9 +465,7 @@ def test_a_swap_rejected_by_staff_tells_both_assistants_and_no_partner(
     swap = shifts.offer_shift(shift=shift, by_assistant=assistant)
     shifts.accept_swap(swap=swap, by_assistant=frank)
 
-    told = tell(
-        lambda: shifts.reject_swap(swap=swap, by=staff_user), django_capture_on_commit_callbacks
-    )
+    told = tell(lambda: shifts.reject_swap(swap=swap, by=staff_user), steps)
 
     assert told.people("shift.swap_rejected") == people(assistant, frank)
     assert told.kinds() == {"shift.swap_rejected"}
@@ -475,14 +473,14 @@ def test_a_swap_rejected_by_staff_tells_both_assistants_and_no_partner(
 
 
 def test_an_offer_withdrawn_tells_the_colleague_it_was_made_to(
-    endpoints, point, assistant, frank, django_capture_on_commit_callbacks
+    endpoints, point, assistant, frank, steps
 ):
     shift = make_shift(service_point=point, assistant=assistant)
     swap = shifts.offer_shift(shift=shift, by_assistant=assistant, to_assistant=frank)
 
     told = tell(
         lambda: shifts.cancel_swap(swap=swap, by_assistant=assistant),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("shift.swap_withdrawn") == people(frank)
@@ -490,7 +488,7 @@ def test_an_offer_withdrawn_tells_the_colleague_it_was_made_to(
 
 
 def test_leave_asked_for_tells_district_staff_once_and_no_partner(
-    endpoints, staff_user, limited_staff_user, assistant, django_capture_on_commit_callbacks
+    endpoints, staff_user, limited_staff_user, assistant, steps
 ):
     told = tell(
         lambda: shifts.request_leave(
@@ -500,7 +498,7 @@ def test_leave_asked_for_tells_district_staff_once_and_no_partner(
             ends_on=date(2026, 3, 4),
             reason="探亲",
         ),
-        django_capture_on_commit_callbacks,
+        steps,
     )
 
     assert told.people("leave.to_decide") == set(district_staff())
