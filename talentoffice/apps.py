@@ -11,7 +11,7 @@ class TalentOfficeConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import audit, keychecks
+        from . import audit, keychecks, mailchecks  # noqa: F401  (checks register on import)
         from .database_rules import check_rules_after_migrate
         from .roles import sync_roles_after_migrate
 
