@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 
 from .access import is_district_staff
 from .celery import app as celery_app
-from .models import Heartbeat
+from .models import Delivery, DeliveryAttempt, Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,25 @@ def _last_heartbeat(*names):
     return Heartbeat.objects.filter(name__in=names).aggregate(last=Max("seen_at"))["last"]
 
 
+def failing_channels() -> list[str]:
+    """The channels whose last CHANNEL_FAILING_AFTER finished tries all failed, newest first.
+
+    Tries rather than deliveries: a delivery retries for half an hour before it counts as
+    failed, and a mail server that refuses every connection should show within minutes.
+    """
+    window = settings.CHANNEL_FAILING_AFTER
+    failing = []
+    for channel in (Delivery.Channel.EMAIL, Delivery.Channel.WEBHOOK):
+        recent = list(
+            DeliveryAttempt.objects.filter(delivery__channel=channel, finished_at__isnull=False)
+            .order_by("-finished_at", "-pk")
+            .values_list("succeeded", flat=True)[:window]
+        )
+        if len(recent) == window and not any(recent):
+            failing.append(str(channel))
+    return failing
+
+
 def run_check(check, *args) -> dict:
     """Run one check; any exception is a failed check with its message, never a 500."""
     started = time.perf_counter()
@@ -137,6 +156,9 @@ def health(request):
     body = {"status": "ok" if healthy else "fail"}
     if may_see_details(request):
         body["checks"] = checks
+        # Reported, not failed on: the site serves while a mail server is down.
+        if checks["database"]["ok"]:
+            body["failing_channels"] = failing_channels()
     response = JsonResponse(body, status=200 if healthy else 503)
     if not healthy:
         failed = sorted(name for name, check in checks.items() if not check["ok"])

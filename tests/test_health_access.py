@@ -118,3 +118,44 @@ def test_a_stale_worker_start_does_not_hide_a_dead_worker(db, settings):
     Heartbeat.objects.create(name=WORKER_STARTED, seen_at=long_ago)
 
     assert check_worker(timezone.now())["ok"] is False
+
+
+def attempts(channel, outcomes):
+    """Tries at deliveries of one channel, oldest first, one second apart."""
+    from talentoffice.models import Delivery, DeliveryAttempt, Notification
+
+    start = timezone.now() - timedelta(hours=1)
+    user = make_user()
+    for number, succeeded in enumerate(outcomes):
+        notification = Notification.objects.create(
+            recipient=user,
+            kind=Notification._meta.get_field("kind").choices[0][0],
+            occasion=f"{channel}{number}",
+            subject=f"通知{number}",
+        )
+        delivery = Delivery.objects.create(
+            notification=notification, channel=channel, target=f"{channel}:{number}"
+        )
+        at = start + timedelta(seconds=number)
+        DeliveryAttempt.objects.create(
+            delivery=delivery, started_at=at, finished_at=at, succeeded=succeeded
+        )
+
+
+def test_staff_see_a_channel_whose_last_tries_all_failed(client, staff_user, settings):
+    settings.CHANNEL_FAILING_AFTER = 3
+    attempts("email", [True, False, False, False])
+    attempts("webhook", [False, False, True])
+    client.force_login(staff_user)
+
+    assert client.get("/health/").json()["failing_channels"] == ["email"]
+    client.logout()
+    assert "failing_channels" not in client.get("/health/").json()
+
+
+def test_one_success_among_the_last_tries_is_not_failing(client, staff_user, settings):
+    settings.CHANNEL_FAILING_AFTER = 3
+    attempts("email", [False, False, True, False, False])
+    client.force_login(staff_user)
+
+    assert client.get("/health/").json()["failing_channels"] == []
