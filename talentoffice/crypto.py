@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 
 @cache
@@ -43,6 +44,19 @@ def decrypt(token: str) -> str:
     except InvalidToken:
         # Raised rather than shown as garbage: a missing old key must be noticed at once.
         raise InvalidToken("no configured PERSONAL_DATA_KEYS key decrypts this value") from None
+
+
+class Undecryptable(str):
+    """A stored value no configured key opens (its key was dropped): shown as "cannot be
+    decrypted" wherever the value would be, and written back as the same token, never as the
+    label, so putting the old key back recovers it."""
+
+    token: str
+
+    def __new__(cls, token: str):
+        value = super().__new__(cls, gettext("cannot be decrypted"))
+        value.token = token
+        return value
 
 
 def rotate(token: str) -> str:
@@ -82,13 +96,23 @@ class EncryptedCharField(models.TextField):
         return value
 
     def to_python(self, value):
+        if isinstance(value, Undecryptable):
+            return value
         value = super().to_python(value)
         return self.normalize(value) if value is not None else value
 
     def from_db_value(self, value, expression, connection):
-        return decrypt(value) if value is not None else value
+        if value is None:
+            return value
+        try:
+            return decrypt(value)
+        except InvalidToken:
+            # One row from a dropped key must not make the whole page a 500.
+            return Undecryptable(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, Undecryptable):
+            return value.token
         value = super().get_prep_value(value)
         return encrypt(value) if value is not None else value
 

@@ -6,8 +6,15 @@ HEARTBEAT_SECONDS and its database scheduler writes each send's time to the peri
 (CELERY_BEAT_SYNC_EVERY = 1), so that row says when beat last sent; a worker running that task
 writes the `Heartbeat` row named "beat", so that row says when a worker last ran beat's task.
 When beat is down both go stale; when only the workers are, the queue grows behind them.
+Each process also records itself the moment it starts (talentoffice.celery), so a fresh start is
+healthy at once instead of after the first interval.
+
+Who sees what: anyone gets the status code and {"status": "ok"|"fail"}; the checks, with their
+ages, queue depths and error messages (which may name hosts and roles), go only to district
+staff and to a monitor presenting HEALTH_TOKEN as `Authorization: Bearer <token>`.
 """
 
+import hmac
 import logging
 import time
 from datetime import timedelta
@@ -18,12 +25,17 @@ from django.db.models import Max
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from .access import is_district_staff
 from .celery import app as celery_app
-from .models import Heartbeat
+from .models import Delivery, DeliveryAttempt, Heartbeat
 
 logger = logging.getLogger(__name__)
+
+# The Heartbeat rows each process writes as it starts (see talentoffice.celery).
+WORKER_STARTED = "worker-started"
+BEAT_STARTED = "beat-started"
 
 
 def check_database() -> dict:
@@ -62,17 +74,40 @@ def _seen(at, now) -> dict:
 
 
 def check_beat(now) -> dict:
-    """When beat last sent a periodic task, as its database scheduler recorded."""
+    """When beat last sent a periodic task, as its database scheduler recorded, or started."""
     from django_celery_beat.models import PeriodicTask
 
-    last = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
-    return _seen(last, now)
+    sent = PeriodicTask.objects.filter(enabled=True).aggregate(last=Max("last_run_at"))["last"]
+    started = _last_heartbeat(BEAT_STARTED)
+    return _seen(max((at for at in (sent, started) if at is not None), default=None), now)
 
 
 def check_worker(now) -> dict:
-    """When a worker last ran beat's heartbeat task."""
-    last = Heartbeat.objects.filter(name="beat").values_list("seen_at", flat=True).first()
-    return _seen(last, now)
+    """When a worker last ran beat's heartbeat task, or last started."""
+    return _seen(_last_heartbeat("beat", WORKER_STARTED), now)
+
+
+def _last_heartbeat(*names):
+    return Heartbeat.objects.filter(name__in=names).aggregate(last=Max("seen_at"))["last"]
+
+
+def failing_channels() -> list[str]:
+    """The channels whose last CHANNEL_FAILING_AFTER finished tries all failed, newest first.
+
+    Tries rather than deliveries: a delivery retries for half an hour before it counts as
+    failed, and a mail server that refuses every connection should show within minutes.
+    """
+    window = settings.CHANNEL_FAILING_AFTER
+    failing = []
+    for channel in (Delivery.Channel.EMAIL, Delivery.Channel.WEBHOOK):
+        recent = list(
+            DeliveryAttempt.objects.filter(delivery__channel=channel, finished_at__isnull=False)
+            .order_by("-finished_at", "-pk")
+            .values_list("succeeded", flat=True)[:window]
+        )
+        if len(recent) == window and not any(recent):
+            failing.append(str(channel))
+    return failing
 
 
 def run_check(check, *args) -> dict:
@@ -86,10 +121,27 @@ def run_check(check, *args) -> dict:
     return result
 
 
+def may_see_details(request) -> bool:
+    """District staff, or a monitor presenting the token from the environment."""
+    expected = settings.HEALTH_TOKEN
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    # Constant time: how much of a guess was right never shows in the answer's timing.
+    if (
+        expected
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(presented.strip().encode(), expected.encode())
+    ):
+        return True
+    try:
+        return is_district_staff(request.user)
+    except Exception:  # a session the database cannot load while it is down: no details, no 500
+        return False
+
+
 @never_cache
-@require_GET
+@require_safe
 def health(request):
-    """200 with every check passed, or 503 naming the check that failed; JSON either way."""
+    """200 when every check passed, 503 otherwise; the checks themselves only for who may know."""
     now = timezone.now()
     checks = {
         "database": run_check(check_database),
@@ -101,10 +153,13 @@ def health(request):
     else:
         checks["beat"] = checks["worker"] = {"ok": False, "error": "database unavailable"}
     healthy = all(check["ok"] for check in checks.values())
-    response = JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    body = {"status": "ok" if healthy else "fail"}
+    if may_see_details(request):
+        body["checks"] = checks
+        # Reported, not failed on: the site serves while a mail server is down.
+        if checks["database"]["ok"]:
+            body["failing_channels"] = failing_channels()
+    response = JsonResponse(body, status=200 if healthy else 503)
     if not healthy:
         failed = sorted(name for name, check in checks.items() if not check["ok"])
         # Not logged again as an error by Django: see request_id.HealthAnswersAreNotErrors.

@@ -2,6 +2,8 @@
 
 import re
 
+from .crypto import Undecryptable
+
 MASK = "*"
 
 
@@ -23,6 +25,8 @@ def mask_phone(phone: str) -> str:
 
 def mask_id_number(id_number: str) -> str:
     """Keep the region prefix and the last four characters of a resident ID number."""
+    if isinstance(id_number, Undecryptable):
+        return id_number  # the label says no key opens it; it hides nothing to mask
     id_number = id_number or ""
     if len(id_number) <= 10:
         return MASK * len(id_number)

@@ -116,6 +116,25 @@ class Heartbeat(models.Model):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class KeyCanary(models.Model):
+    """A known value written with the personal-data keys, to prove at start that they still fit.
+
+    One row: the known value encrypted with PERSONAL_DATA_KEYS and its hash under
+    PERSONAL_DATA_HASH_KEY. Started with other keys, the process refuses to run (see
+    talentoffice.keychecks) instead of answering 500 on every resident page.
+    """
+
+    token = models.TextField(_("encrypted known value"))
+    lookup_hash = models.CharField(_("lookup hash of the known value"), max_length=64)
+
+    class Meta:
+        verbose_name = _("key canary")
+        verbose_name_plural = _("key canaries")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+
 class CalendarDay(models.Model):
     """A day that staff mark as a holiday or a make-up workday, overriding the official calendar."""
 

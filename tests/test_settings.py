@@ -61,6 +61,7 @@ SETTINGS_VARIABLES = (
     "MOBILE_PHOTO_MAX_UPLOAD_BYTES",
     "MOBILE_PHOTO_MAX_SIDE",
     "STEERING_SNAPSHOT_SECONDS",
+    "EMAIL_ENABLED",
     "EMAIL_BACKEND",
     "EMAIL_HOST",
     "EMAIL_PORT",
@@ -74,6 +75,8 @@ SETTINGS_VARIABLES = (
     "HEARTBEAT_SECONDS",
     "HEALTH_STALE_SECONDS",
     "HEALTH_BROKER_TIMEOUT_SECONDS",
+    "CHANNEL_FAILING_AFTER",
+    "HEALTH_TOKEN",
     "CELERY_BROKER_URL",
     "CELERY_TASK_ALWAYS_EAGER",
 )
@@ -102,6 +105,7 @@ PRODUCTION = {
     "CACHE_URL": "redis://redis.example.internal:6379/1",
     "PERSONAL_DATA_KEYS": "dGVzdC1vbmx5LXBlcnNvbmFsLWRhdGEta2V5LTAwMDE=",
     "PERSONAL_DATA_HASH_KEY": "a-long-random-lookup-hash-key-for-the-test-only",
+    "EMAIL_HOST": "smtp.example.gov.cn",
 }
 
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from talentoffice.crypto import EncryptedIdNumberField, lookup_hash
+from talentoffice.crypto import EncryptedIdNumberField, Undecryptable, lookup_hash
 from talentoffice.fields import CreditCodeField, PhoneField
 from talentoffice.models import TimeStampedModel
 from talentoffice.validators import CREDIT_CODE_PATTERN, PHONE_PATTERN
@@ -132,8 +132,11 @@ class Resident(TimeStampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.id_number = "".join((self.id_number or "").split()).upper()
-        self.id_number_hash = lookup_hash(self.id_number)
+        # A number no key opens keeps its token and its hash: saving the rest of the row
+        # must not overwrite it with the "cannot be decrypted" label.
+        if not isinstance(self.id_number, Undecryptable):
+            self.id_number = "".join((self.id_number or "").split()).upper()
+            self.id_number_hash = lookup_hash(self.id_number)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "id_number" in update_fields:
             kwargs["update_fields"] = {*update_fields, "id_number_hash"}

@@ -35,6 +35,7 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures used by these 
 INHERITED = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "TMPDIR", "VIRTUAL_ENV")
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: float(p.parent.name))
 SECRET_KEY = "production-smoke-test-key-" + "x" * 30
+HEALTH_TOKEN = "production-smoke-test-health-token"
 PERSONAL_DATA_KEY = base64.urlsafe_b64encode(b"production-smoke-test-fernet-key").decode()
 
 
@@ -77,6 +78,7 @@ def production_env(*, database_url: str, broker_url: str, static_root: Path, **e
         "SECURE_SSL_REDIRECT": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONUNBUFFERED": "1",
+        "HEALTH_TOKEN": HEALTH_TOKEN,
     }
     return env | {key: str(value) for key, value in extra.items()}
 

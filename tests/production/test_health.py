@@ -30,17 +30,25 @@ def beat_sent(db):
     return sent
 
 
+@pytest.fixture
+def monitor(client, settings):
+    """The monitoring system: it presents the token from the environment and sees the details."""
+    settings.HEALTH_TOKEN = "monitoring-token"
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer monitoring-token"
+    return client
+
+
 def worker_ran(ago: timedelta):
     Heartbeat.objects.update_or_create(name="beat", defaults={"seen_at": timezone.now() - ago})
 
 
 def test_health_answers_200_when_database_broker_beat_and_worker_are_all_seen(
-    client, beat_sent, redis_broker
+    monitor, beat_sent, redis_broker
 ):
     beat_sent(timedelta(seconds=20))
     worker_ran(timedelta(seconds=19))
 
-    response = client.get("/health/")
+    response = monitor.get("/health/")
 
     assert response.status_code == 200
     body = response.json()
@@ -53,12 +61,12 @@ def test_health_answers_200_when_database_broker_beat_and_worker_are_all_seen(
 
 
 def test_health_answers_503_naming_the_worker_when_no_worker_ran_beats_heartbeat(
-    client, beat_sent, redis_broker
+    monitor, beat_sent, redis_broker
 ):
     beat_sent(timedelta(seconds=5))
     worker_ran(timedelta(hours=1))
 
-    response = client.get("/health/")
+    response = monitor.get("/health/")
 
     assert response.status_code == 503
     checks = response.json()["checks"]
@@ -67,8 +75,8 @@ def test_health_answers_503_naming_the_worker_when_no_worker_ran_beats_heartbeat
     assert checks["database"]["ok"] and checks["broker"]["ok"]
 
 
-def test_health_answers_503_when_beat_was_never_seen(client, db, redis_broker):
-    response = client.get("/health/")
+def test_health_answers_503_when_beat_was_never_seen(monitor, db, redis_broker):
+    response = monitor.get("/health/")
 
     assert response.status_code == 503
     checks = response.json()["checks"]
@@ -81,7 +89,7 @@ def test_health_answers_503_when_beat_was_never_seen(client, db, redis_broker):
     assert checks["worker"]["ok"] is False
 
 
-def test_health_answers_503_when_the_broker_does_not_answer(client, beat_sent, settings):
+def test_health_answers_503_when_the_broker_does_not_answer(monitor, beat_sent, settings):
     from talentoffice.celery import app
 
     beat_sent(timedelta(seconds=1))
@@ -91,7 +99,7 @@ def test_health_answers_503_when_the_broker_does_not_answer(client, beat_sent, s
         original = app.connection_for_read
         app.connection_for_read = lambda **kwargs: dead.clone(**kwargs)
         try:
-            response = client.get("/health/")
+            response = monitor.get("/health/")
         finally:
             app.connection_for_read = original
 

@@ -18,7 +18,7 @@ from talentoffice.models import Delivery, Notification
 from tests import factories
 from tests.factories.notify import make_rota, make_shift, make_user
 from tests.factories.visits import make_case_in_progress
-from tests.production.conftest import database_url_of_test_database, wait_for
+from tests.production.conftest import HEALTH_TOKEN, database_url_of_test_database, wait_for
 
 
 @pytest.fixture
@@ -75,8 +75,10 @@ def test_production_processes_serve_staff_and_deliver_notifications_then_stop_cl
     worker = stack.worker(concurrency=2)
     beat = stack.beat()
     staff = stack.client()
+    # The monitor's token: the health check's details, without a login.
+    staff.headers["Authorization"] = f"Bearer {HEALTH_TOKEN}"
 
-    # The health check turns green once beat has sent its heartbeat and a worker has run it.
+    # The health check turns green once beat and a worker have started and recorded themselves.
     def healthy():
         response = staff.get("/health/")
         return response if response.status_code == 200 else None
@@ -89,6 +91,10 @@ def test_production_processes_serve_staff_and_deliver_notifications_then_stop_cl
         "beat": True,
         "worker": True,
     }
+    # A load balancer's probe, without the token: the status and nothing else.
+    probe = stack.client()
+    assert probe.get("/health/").json() == {"status": "ok"}
+    assert probe.head("/health/").status_code == 200
 
     # Static files come from whitenoise, compressed and with a far-future cache.
     page = staff.get("/admin/login/")

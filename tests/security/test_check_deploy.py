@@ -53,6 +53,7 @@ def production_env() -> dict:
         "CACHE_URL": "redis://redis.example.internal:6379/1",
         "PERSONAL_DATA_KEYS": Fernet.generate_key().decode(),
         "PERSONAL_DATA_HASH_KEY": secrets.token_urlsafe(32),
+        "EMAIL_HOST": "smtp.example.gov.cn",
     }
 
 
