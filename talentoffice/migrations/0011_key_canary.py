@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('talentoffice', '0008_notification_target'),
+        ('talentoffice', '0010_notification_kinds_of_leave_and_swaps'),
     ]
 
     operations = [
