@@ -151,7 +151,7 @@ def _bulk(model, objects):
     """Insert in batches and give the objects their primary keys.
 
     On PostgreSQL the rows go by COPY: bulk_create sends each column as an array that is
-    escaped value by value, which at scale 100 took most of the seed's half hour. Elsewhere
+    escaped value by value, which was most of a large district's seeding time. Elsewhere
     (SQLite 3.35+) bulk_create gives the keys back itself.
     """
     objects = list(objects)
