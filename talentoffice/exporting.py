@@ -60,6 +60,8 @@ SECRET_FIELD_NAMES = frozenset(
         "session_hash",
         # The keyed hash of a phone or ID number someone searched for.
         "term_hash",
+        # The key canary's keyed hash: with it, a stolen export tests guesses of the hash key.
+        "lookup_hash",
     }
 )
 # Fields whose name says nothing secret but whose value is one, as "app_label.model.field".

@@ -2,8 +2,8 @@
 
 A restored backup started with newly generated keys would otherwise run: every page showing
 an ID number would fail, and search by ID number would silently find nothing. The check runs
-with `manage.py check`, before `runserver` and `migrate`, and when gunicorn loads the app
-(talentoffice.wsgi); it writes the canary when the database has none yet.
+with `manage.py check`, before `runserver` and `migrate` (the release step that runs before
+the web and worker processes start); it writes the canary when the database has none yet.
 """
 
 from cryptography.fernet import Fernet, InvalidToken

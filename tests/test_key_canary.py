@@ -91,13 +91,15 @@ def start_env(**overrides):
 
 @pytest.mark.postgresql_only(reason="the child process reads the test database over the network")
 @pytest.mark.django_db(transaction=True)
-def test_the_web_process_refuses_to_start_with_a_message_not_a_traceback(settings):
+def test_the_release_step_refuses_wrong_keys_with_a_message_not_a_traceback(settings):
     KeyCanary.objects.all().delete()
     check_personal_data_keys()
     wrong = base64.urlsafe_b64encode(b"a key from another installation!").decode()
 
     started = subprocess.run(
-        [sys.executable, "-c", "import talentoffice.wsgi"],
+        # `make serve-production` and the deploy's release step run migrate, whose system checks
+        # stop the start before any process serves.
+        [sys.executable, "manage.py", "check"],
         cwd=PROJECT_ROOT,
         env=start_env(PERSONAL_DATA_KEYS=wrong),
         capture_output=True,

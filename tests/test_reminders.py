@@ -417,9 +417,10 @@ def test_a_sweep_runs_the_same_queries_for_ten_due_reminders_as_for_a_thousand(
     many, many_queries = sweep(2026, 3, 10, 19, 1)
 
     assert (few, many) == (10, reminders.BATCH)
-    # Besides the quiet sweep's eight: BEGIN, the robots of the due shifts' points, the
+    # Besides the quiet sweep's eight: the service point's content type and the robots of the
+    # due shifts' points (a robot names its owner by type and id), BEGIN, the notification's
     # content type, the insert, the rows it wrote, the deliveries' insert, COMMIT.
-    assert len(few_queries) == len(many_queries) == 15
+    assert len(few_queries) == len(many_queries) == 16
     # An e-mail and a robot message per reminder, handed to the broker after commit.
     assert len(_no_broker) == 2 * (10 + reminders.BATCH)
     english = Notification.objects.filter(recipient__notification_preference__language="en")

@@ -48,10 +48,11 @@ def some_suitable_colleagues(shift, limit: int):
     """Up to `limit` of the suitable colleagues (by assistant id), with their partners, by name.
 
     For a pick list on a phone. Sorting every suitable colleague by name would read them all
-    (hundreds at a busy point of a large district); walking the point's dispatches in assistant order
-    (the dispatch_point_assistant index) stops at the `limit`-th one. The same rules as
-    suitable_colleagues, said from the dispatch; an assistant has at most one dispatch in force
-    at a point (the database refuses overlapping ones), so no one is listed twice.
+    (hundreds at a busy point of a large district); walking the point's dispatches in
+    assistant order (the dispatch_point_assistant index) stops at the `limit`-th one. The
+    same rules as suitable_colleagues, said from the dispatch; an assistant has at most one
+    dispatch in force at a point (the database refuses overlapping ones), so no one is listed
+    twice.
     """
     first = (
         _dispatches_covering(shift)
