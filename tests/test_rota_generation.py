@@ -682,8 +682,9 @@ def test_publishing_writes_every_shifts_audit_entry_in_one_insert_whatever_the_r
 
     # Savepoint and release, the rota locked, the rota saved, one INSERT ... SELECT of the
     # assignment events, the shifts read for their entries, their content type, one INSERT of
-    # the entries. Partners and assistants are told after commit, by the event table.
-    assert counts == [8, 8]
+    # the entries; then the event table tells of the rota in the same transaction: the rota read
+    # back, the shifts of the partners who listen, each in its savepoint (and its release).
+    assert counts == [14, 14]
 
 
 def test_publishing_twice_is_refused_and_changes_nothing(db, staff_user, limited_staff_user):
