@@ -52,6 +52,8 @@ GUESSES = [
     ("mobile:case_action", "assistant", "west case", "post"),
     ("mobile:follow_up", "assistant", "west case", "post"),
     ("mobile:case_reveal", "assistant", "west case", "post"),
+    ("mobile:extension", "assistant", "west case", "get"),
+    ("mobile:extension", "assistant", "west case", "post"),
     ("mobile:visit_detail", "assistant", "visit", "get"),
     ("mobile:inbox_open", "assistant", "notification", "get"),
     ("public:point_poster", "coordinator", "west", "get"),
@@ -78,6 +80,14 @@ ELSEWHERE = {
     "api:webhook-delivery-detail": "a partner's own deliveries: tests/api/test_isolation.py",
     "api:webhook-delivery-replay": "as api:webhook-delivery-detail",
     "files:visit_attachment": "uploads, served only with the visit: the uploads tests",
+    "portal:proposal_cancel": "a partner's own records: tests/portal/test_pages.py (another "
+    "partner's ids answer 404 to every page and action)",
+    "portal:case_detail": "as portal:proposal_cancel",
+    "portal:key_revoke": "as portal:proposal_cancel",
+    "portal:webhook_edit": "as portal:proposal_cancel",
+    "portal:webhook_test": "as portal:proposal_cancel",
+    "portal:webhook_delete": "as portal:proposal_cancel",
+    "portal:delivery_replay": "as portal:proposal_cancel",
 }
 
 
