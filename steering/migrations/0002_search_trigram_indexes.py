@@ -7,7 +7,6 @@ embedded default's data sizes allow. The indexes are not declared on the models 
 could not create them; this migration is their one place.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 # (app label, model, field): what the search looks in.
@@ -33,6 +32,8 @@ def index_name(model, column):
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # Left in place when migrating back: other databases' objects may use the extension.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     quote = schema_editor.quote_name
     for app_label, model_name, field_name in SEARCHED:
         model = apps.get_model(app_label, model_name)
@@ -63,6 +64,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),
         migrations.RunPython(create, drop),
     ]
