@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -400,7 +400,7 @@ class ServiceStepsMixin(StepViewMixin):
     def step_url_name(self):
         return f"{self.opts.app_label}_{self.opts.model_name}_step"
 
-    @admin.display(description=_lazy("next steps"))
+    @admin.display(description=gettext_lazy("next steps"))
     def steps_panel(self, obj):
         if obj is None or obj.pk is None:
             return "—"
